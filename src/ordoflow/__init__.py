@@ -1,0 +1,1 @@
+"""Ordoflow: a governed order-to-cash backbone for wholesale distributors."""

@@ -1,0 +1,1 @@
+"""SQL persistence: tables, repositories, unit of work and Alembic migrations."""

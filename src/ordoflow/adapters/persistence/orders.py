@@ -1,0 +1,206 @@
+"""Orders, their lines and their event log in SQL, with Core statements built once and rows
+mapped to the domain aggregate here (the hot path stays off the ORM)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import groupby
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from ordoflow.adapters.persistence.tables import order_events, order_lines, orders
+from ordoflow.application.ports import DuplicatePurchaseOrder, OrderRepository
+from ordoflow.domain.eventlog import ChainHead, OrderLogEntry
+from ordoflow.domain.lifecycle import LineStatus, OrderStatus
+from ordoflow.domain.orders import Order, OrderHeader, OrderLine
+from ordoflow.domain.values import (
+    AccountNumber,
+    ActorId,
+    Channel,
+    CurrencyCode,
+    OrderId,
+    ShipToCode,
+    SiteCode,
+    Sku,
+)
+
+_INSERT_ORDER = orders.insert()
+_INSERT_LINES = order_lines.insert()
+_INSERT_EVENTS = order_events.insert()
+_UPDATE_ORDER = (
+    orders.update()
+    .where(orders.c.id == sa.bindparam("b_id"), orders.c.version == sa.bindparam("b_version"))
+    .values(
+        status=sa.bindparam("status"), held_from=sa.bindparam("held_from"),
+        hold_reason=sa.bindparam("hold_reason"), updated_at=sa.bindparam("updated_at"),
+        version=sa.bindparam("version"), log_seq=sa.bindparam("log_seq"),
+        log_head=sa.bindparam("log_head"),
+    )
+)  # fmt: skip
+_UPDATE_LINE = (
+    order_lines.update()
+    .where(
+        order_lines.c.order_id == sa.bindparam("b_order_id"),
+        order_lines.c.line_no == sa.bindparam("b_line_no"),
+    )
+    .values(
+        status=sa.bindparam("status"), allocated_qty=sa.bindparam("allocated_qty"),
+        shipped_qty=sa.bindparam("shipped_qty"),
+    )
+)  # fmt: skip
+_SELECT_LINES = order_lines.select().order_by(order_lines.c.order_id, order_lines.c.line_no)
+_SELECT_EVENTS = order_events.select().order_by(order_events.c.order_id, order_events.c.seq)
+
+
+def order_row(order: Order) -> dict[str, Any]:
+    h = order.header
+    return {
+        "id": order.id, "account_number": h.account_number, "ship_to": h.ship_to,
+        "channel": h.channel.value, "customer_po": h.customer_po,
+        "requested_date": h.requested_date, "site": h.site, "currency": h.currency,
+        "status": order.status.value,
+        "held_from": order.held_from.value if order.held_from else None,
+        "hold_reason": order.hold_reason, "entered_by": order.entered_by,
+        "received_at": order.received_at, "updated_at": order.updated_at,
+        "body_hash": order.body_hash, "version": order.version + 1,
+        "log_seq": order.log_head.seq, "log_head": order.log_head.hash,
+    }  # fmt: skip
+
+
+def line_rows(order: Order) -> list[dict[str, Any]]:
+    return [
+        {
+            "order_id": order.id, "line_no": ln.line_no, "sku": ln.sku, "quantity": ln.quantity,
+            "unit_price": ln.unit_price, "unit_of_measure": ln.unit_of_measure,
+            "status": ln.status.value, "allocated_qty": ln.allocated_qty,
+            "shipped_qty": ln.shipped_qty,
+        }
+        for ln in order.lines
+    ]  # fmt: skip
+
+
+def event_row(e: OrderLogEntry) -> dict[str, Any]:
+    return {
+        "order_id": e.order_id, "seq": e.seq, "activity": e.activity,
+        "occurred_at": e.occurred_at, "actor": e.actor, "site": e.site, "channel": e.channel,
+        "from_state": e.from_state, "to_state": e.to_state, "line_no": e.line_no,
+        "reason_code": e.reason_code, "process_version": e.process_version,
+        "prev_hash": e.prev_hash, "hash": e.hash,
+    }  # fmt: skip
+
+
+def to_entry(r: Any) -> OrderLogEntry:
+    return OrderLogEntry(
+        order_id=OrderId(r.order_id), seq=r.seq, activity=r.activity,
+        occurred_at=r.occurred_at, actor=ActorId(r.actor), site=SiteCode(r.site),
+        channel=r.channel, from_state=r.from_state, to_state=r.to_state, line_no=r.line_no,
+        reason_code=r.reason_code, process_version=r.process_version, prev_hash=r.prev_hash,
+        hash=r.hash,
+    )  # fmt: skip
+
+
+def to_order(r: Any, lines: Sequence[Any]) -> Order:
+    header = OrderHeader(
+        AccountNumber(r.account_number), ShipToCode(r.ship_to), Channel(r.channel),
+        r.customer_po, r.requested_date, SiteCode(r.site), CurrencyCode(r.currency),
+    )  # fmt: skip
+    return Order(
+        id=OrderId(r.id),
+        header=header,
+        lines=[
+            OrderLine(
+                ln.line_no, Sku(ln.sku), ln.quantity, ln.unit_price, ln.unit_of_measure,
+                LineStatus(ln.status), ln.allocated_qty, ln.shipped_qty,
+            )
+            for ln in lines
+        ],
+        status=OrderStatus(r.status),
+        entered_by=ActorId(r.entered_by),
+        received_at=r.received_at,
+        updated_at=r.updated_at,
+        body_hash=r.body_hash,
+        held_from=OrderStatus(r.held_from) if r.held_from else None,
+        hold_reason=r.hold_reason,
+        version=r.version,
+        log_head=ChainHead(r.log_seq, r.log_head),
+    )  # fmt: skip
+
+
+class SqlOrderRepository(OrderRepository):
+    def __init__(self, conn: Connection) -> None:
+        super().__init__()
+        self.conn = conn
+
+    def _one(self, where: sa.ColumnElement[bool]) -> Order | None:
+        row = self.conn.execute(orders.select().where(where)).first()
+        if row is None:
+            return None
+        lines = self.conn.execute(_SELECT_LINES.where(order_lines.c.order_id == row.id)).all()
+        return to_order(row, lines)
+
+    def _get(self, order_id: OrderId) -> Order | None:
+        return self._one(orders.c.id == order_id)
+
+    def _get_by_po(self, account: AccountNumber, customer_po: str) -> Order | None:
+        return self._one(
+            sa.and_(orders.c.account_number == account, orders.c.customer_po == customer_po)
+        )
+
+    def _insert(self, order: Order) -> None:
+        try:
+            self.conn.execute(_INSERT_ORDER, order_row(order))
+        except IntegrityError as exc:
+            if _is_duplicate_po(exc):
+                raise DuplicatePurchaseOrder(order.header.customer_po) from exc
+            raise
+        self.conn.execute(_INSERT_LINES, line_rows(order))
+
+    def _update(self, order: Order) -> bool:
+        row = order_row(order)
+        row["b_id"], row["b_version"] = order.id, order.version
+        if self.conn.execute(_UPDATE_ORDER, row).rowcount != 1:
+            return False
+        lines = line_rows(order)
+        for ln in lines:
+            ln["b_order_id"], ln["b_line_no"] = ln["order_id"], ln["line_no"]
+        self.conn.execute(_UPDATE_LINE, lines)
+        return True
+
+    def _append_log(self, entries: Sequence[OrderLogEntry]) -> None:
+        self.conn.execute(_INSERT_EVENTS, [event_row(e) for e in entries])
+
+    def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
+        query = orders.select().order_by(orders.c.received_at.desc(), orders.c.id).limit(limit)
+        if status:
+            query = query.where(orders.c.status == status)
+        rows = self.conn.execute(query).all()
+        ids = [r.id for r in rows]
+        lines = self.conn.execute(_SELECT_LINES.where(order_lines.c.order_id.in_(ids))).all()
+        by_order = {k: list(g) for k, g in groupby(lines, key=lambda ln: ln.order_id)}
+        return [to_order(r, by_order.get(r.id, [])) for r in rows]
+
+    def log(self, order_id: OrderId) -> list[OrderLogEntry]:
+        rows = self.conn.execute(_SELECT_EVENTS.where(order_events.c.order_id == order_id))
+        return [to_entry(r) for r in rows]
+
+    def chains(self) -> Iterator[tuple[OrderId, ChainHead, list[OrderLogEntry]]]:
+        heads = self.conn.execute(
+            sa.select(orders.c.id, orders.c.log_seq, orders.c.log_head).order_by(orders.c.id)
+        ).all()
+        rows = self.conn.execute(_SELECT_EVENTS).all()
+        by_order = {k: [to_entry(r) for r in g] for k, g in groupby(rows, key=lambda r: r.order_id)}
+        for h in heads:
+            yield OrderId(h.id), ChainHead(h.log_seq, h.log_head), by_order.pop(h.id, [])
+        for orphan, entries in by_order.items():  # log rows of an order that no longer exists
+            yield OrderId(orphan), ChainHead(), entries
+
+
+def _is_duplicate_po(exc: IntegrityError) -> bool:
+    text = str(exc.orig)
+    return "uq_orders_customer_po" in text or "orders.account_number, orders.customer_po" in text
+
+
+__all__ = ["SqlOrderRepository"]

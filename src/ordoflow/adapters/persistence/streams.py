@@ -1,0 +1,189 @@
+"""Stock levels (guarded updates), the audit log (hash-chained per stream) and the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ordoflow.adapters.persistence.tables import audit_heads, audit_log, outbox, stock
+from ordoflow.application.ports import CloudEvent
+from ordoflow.domain.eventlog import AuditEntry, ChainHead, sealed_audit_entry
+from ordoflow.domain.values import ActorId, SiteCode, Sku
+
+_AT = sa.and_(stock.c.sku == sa.bindparam("b_sku"), stock.c.site == sa.bindparam("b_site"))
+_Q: sa.BindParameter[int] = sa.bindparam("q", type_=sa.BigInteger())
+_RESERVE = (
+    stock.update()
+    .where(_AT, stock.c.on_hand - stock.c.allocated >= _Q)
+    .values(allocated=stock.c.allocated + _Q)
+)
+_UNRESERVE = (
+    stock.update().where(_AT, stock.c.allocated >= _Q).values(allocated=stock.c.allocated - _Q)
+)
+_ISSUE = (
+    stock.update()
+    .where(_AT, stock.c.allocated >= _Q)
+    .values(allocated=stock.c.allocated - _Q, on_hand=stock.c.on_hand - _Q)
+)
+_AVAILABLE = sa.select(stock.c.on_hand - stock.c.allocated).where(_AT)
+
+
+class SqlStockRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _guarded(self, statement: sa.Update, sku: Sku, site: SiteCode, quantity: int) -> bool:
+        if quantity <= 0:
+            raise ValueError(f"stock moves are positive, got {quantity}")
+        result = self.conn.execute(statement, {"b_sku": sku, "b_site": site, "q": quantity})
+        return result.rowcount == 1
+
+    def reserve(self, sku: Sku, site: SiteCode, quantity: int) -> bool:
+        return self._guarded(_RESERVE, sku, site, quantity)
+
+    def unreserve(self, sku: Sku, site: SiteCode, quantity: int) -> None:
+        if not self._guarded(_UNRESERVE, sku, site, quantity):
+            raise RuntimeError(f"{sku}@{site}: fewer than {quantity} units are allocated")
+
+    def issue(self, sku: Sku, site: SiteCode, quantity: int) -> None:
+        if not self._guarded(_ISSUE, sku, site, quantity):
+            raise RuntimeError(f"{sku}@{site}: fewer than {quantity} units are allocated")
+
+    def available(self, sku: Sku, site: SiteCode) -> int:
+        value = self.conn.execute(_AVAILABLE, {"b_sku": sku, "b_site": site}).scalar()
+        return int(value or 0)
+
+    def set_on_hand(self, sku: Sku, site: SiteCode, on_hand: int) -> bool:
+        insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(stock).values(sku=sku, site=site, on_hand=on_hand, allocated=0)
+        statement = statement.on_conflict_do_update(
+            index_elements=[stock.c.sku, stock.c.site],
+            set_={"on_hand": statement.excluded.on_hand},
+            where=stock.c.allocated <= statement.excluded.on_hand,
+        )
+        return self.conn.execute(statement.returning(stock.c.on_hand)).first() is not None
+
+
+def _to_audit(r: Any) -> AuditEntry:
+    return AuditEntry(
+        stream=r.stream, seq=r.seq, action=r.action, occurred_at=r.occurred_at,
+        actor=ActorId(r.actor), before=r.before, after=r.after, reason_code=r.reason_code,
+        prev_hash=r.prev_hash, hash=r.hash,
+    )  # fmt: skip
+
+
+_AUDIT_ORDER = (audit_log.c.stream, audit_log.c.seq)
+
+
+class SqlAuditLog:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def _head(self, stream: str) -> ChainHead:
+        """The stream's head, locked for the rest of the transaction (PostgreSQL row lock;
+        SQLite already holds the database write lock from BEGIN IMMEDIATE)."""
+        query = sa.select(audit_heads.c.seq, audit_heads.c.hash).where(
+            audit_heads.c.stream == stream
+        )
+        row = self.conn.execute(query.with_for_update()).first()
+        return ChainHead(row.seq, row.hash) if row else ChainHead()
+
+    def append(
+        self,
+        stream: str,
+        action: str,
+        *,
+        actor: ActorId,
+        at: datetime,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+        reason_code: str | None = None,
+    ) -> AuditEntry:
+        head = self._head(stream)
+        entry = sealed_audit_entry(
+            stream=stream, head=head, action=action, occurred_at=at, actor=actor,
+            before=before, after=after, reason_code=reason_code,
+        )  # fmt: skip
+        self.conn.execute(
+            audit_log.insert(),
+            {
+                "stream": stream, "seq": entry.seq, "action": action, "occurred_at": at,
+                "actor": actor, "before": before, "after": after, "reason_code": reason_code,
+                "prev_hash": entry.prev_hash, "hash": entry.hash,
+            },
+        )  # fmt: skip
+        if head.seq == 0:
+            self.conn.execute(
+                audit_heads.insert(), {"stream": stream, "seq": 1, "hash": entry.hash}
+            )
+        else:
+            self.conn.execute(
+                audit_heads.update()
+                .where(audit_heads.c.stream == stream)
+                .values(seq=entry.seq, hash=entry.hash)
+            )
+        return entry
+
+    def entries(self, stream: str) -> list[AuditEntry]:
+        query = audit_log.select().where(audit_log.c.stream == stream).order_by(*_AUDIT_ORDER)
+        return [_to_audit(r) for r in self.conn.execute(query)]
+
+    def chains(self) -> Iterator[tuple[str, ChainHead, list[AuditEntry]]]:
+        heads = {
+            r.stream: ChainHead(r.seq, r.hash) for r in self.conn.execute(audit_heads.select())
+        }
+        rows = self.conn.execute(audit_log.select().order_by(*_AUDIT_ORDER)).all()
+        for stream, group in groupby(rows, key=lambda r: r.stream):
+            yield stream, heads.pop(stream, ChainHead()), [_to_audit(r) for r in group]
+        for stream, head in heads.items():  # a head whose entries are all gone
+            yield stream, head, []
+
+
+_INSERT_OUTBOX = outbox.insert()
+
+
+class SqlOutbox:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, events: Sequence[CloudEvent]) -> None:
+        self.conn.execute(
+            _INSERT_OUTBOX,
+            [
+                {
+                    "id": e.id, "source": e.source, "type": e.type, "subject": e.subject,
+                    "time": e.time, "data": dict(e.data), "specversion": e.specversion,
+                    "datacontenttype": e.datacontenttype,
+                }
+                for e in events
+            ],
+        )  # fmt: skip
+
+    def pending(self, limit: int = 100) -> list[CloudEvent]:
+        query = (
+            outbox.select()
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.position)
+            .limit(limit)
+        )
+        return [
+            CloudEvent(
+                id=r.id, source=r.source, type=r.type, subject=r.subject, time=r.time,
+                data=r.data, specversion=r.specversion, datacontenttype=r.datacontenttype,
+            )
+            for r in self.conn.execute(query)
+        ]  # fmt: skip
+
+    def mark_published(self, event_ids: Iterable[str], at: datetime) -> None:
+        ids = list(event_ids)
+        if ids:
+            self.conn.execute(outbox.update().where(outbox.c.id.in_(ids)).values(published_at=at))
+
+
+__all__ = ["SqlAuditLog", "SqlOutbox", "SqlStockRepository"]

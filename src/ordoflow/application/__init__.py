@@ -1,0 +1,1 @@
+"""Use cases: commands, ports, handlers, the message bus and read queries."""

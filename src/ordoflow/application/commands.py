@@ -1,0 +1,146 @@
+"""Commands: one frozen, keyword-only dataclass per thing a user can ask Ordoflow to do."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ordoflow.domain.masterdata import MasterRecord
+from ordoflow.domain.values import (
+    SYSTEM_ACTOR,
+    AccountNumber,
+    ActorId,
+    Channel,
+    CurrencyCode,
+    OrderId,
+    ShipToCode,
+    SiteCode,
+    Sku,
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Command:
+    actor: ActorId = SYSTEM_ACTOR
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrderLineInput:
+    """A requested line. Price and unit of measure may be left to the price list and the item."""
+
+    line_no: int
+    sku: Sku
+    quantity: int
+    unit_price: Decimal | None = None
+    unit_of_measure: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlaceOrder(Command):
+    account_number: AccountNumber
+    ship_to: ShipToCode
+    channel: Channel
+    customer_po: str
+    requested_date: date
+    site: SiteCode
+    lines: tuple[OrderLineInput, ...]
+    currency: CurrencyCode | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrderCommand(Command):
+    order_id: OrderId
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ValidateOrder(OrderCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HoldOrder(OrderCommand):
+    reason_code: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ResumeOrder(OrderCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RejectOrder(OrderCommand):
+    reason_code: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CancelOrder(OrderCommand):
+    reason_code: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AllocateOrder(OrderCommand):
+    """Take stock for the order's open lines at its site, as much as is available."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReleaseOrder(OrderCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConfirmShipment(OrderCommand):
+    """Units shipped per line number; omitted lines shipped nothing."""
+
+    shipped: Mapping[int, int]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InvoiceOrder(OrderCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CloseOrder(OrderCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CreateRecord(Command):
+    record: MasterRecord
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UpdateRecord(Command):
+    record: MasterRecord
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ImportRecords(Command):
+    """Rows of one kind from a CSV file; all are written or none."""
+
+    kind: str
+    text: str
+    source: str = "upload"
+
+
+__all__ = [
+    "AllocateOrder",
+    "CancelOrder",
+    "CloseOrder",
+    "Command",
+    "ConfirmShipment",
+    "CreateRecord",
+    "HoldOrder",
+    "ImportRecords",
+    "InvoiceOrder",
+    "OrderCommand",
+    "OrderLineInput",
+    "PlaceOrder",
+    "RejectOrder",
+    "ReleaseOrder",
+    "ResumeOrder",
+    "UpdateRecord",
+    "ValidateOrder",
+]

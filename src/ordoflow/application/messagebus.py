@@ -1,0 +1,51 @@
+"""The message bus: one handler per command type, each given a fresh unit of work and the clock.
+Built by `ordoflow.bootstrap`; entrypoints and tests speak to the application only through it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ordoflow.application import commands as c
+from ordoflow.application import orders, records
+from ordoflow.application.ports import Clock, UnitOfWork
+
+Handler = Callable[[Any, UnitOfWork, Clock], Any]
+
+HANDLERS: dict[type[c.Command], Handler] = {
+    c.PlaceOrder: orders.place_order,
+    c.ValidateOrder: orders.validate_order,
+    c.HoldOrder: orders.hold_order,
+    c.ResumeOrder: orders.resume_order,
+    c.RejectOrder: orders.reject_order,
+    c.CancelOrder: orders.cancel_order,
+    c.AllocateOrder: orders.allocate_order,
+    c.ReleaseOrder: orders.release_order,
+    c.ConfirmShipment: orders.confirm_shipment,
+    c.InvoiceOrder: orders.invoice_order,
+    c.CloseOrder: orders.close_order,
+    c.CreateRecord: records.create_record,
+    c.UpdateRecord: records.update_record,
+    c.ImportRecords: records.import_records,
+}
+
+
+class MessageBus:
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        handlers: dict[type[c.Command], Handler] | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.handlers = dict(HANDLERS if handlers is None else handlers)
+
+    def handle(self, command: c.Command) -> Any:
+        handler = self.handlers.get(type(command))
+        if handler is None:
+            raise LookupError(f"no handler for {type(command).__name__}")
+        return handler(command, self.uow_factory(), self.clock)
+
+
+__all__ = ["HANDLERS", "Handler", "MessageBus"]

@@ -1,0 +1,239 @@
+"""Ports: what the application needs from the outside world, as Protocols and small base classes
+that adapters (SQL) and fakes (memory) both implement and both pass one contract suite for."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar
+
+from ordoflow.domain.errors import Conflict, ErrorCode
+from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry
+from ordoflow.domain.events import DomainEvent
+from ordoflow.domain.masterdata import MasterRecord
+from ordoflow.domain.orders import Order
+from ordoflow.domain.values import AccountNumber, ActorId, OrderId, SiteCode, Sku
+
+R = TypeVar("R", bound=MasterRecord)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CloudEvent:
+    """A CloudEvents 1.0 envelope as stored in the outbox (structured JSON mode)."""
+
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: datetime
+    data: Mapping[str, Any]
+    specversion: str = "1.0"
+    datacontenttype: str = "application/json"
+
+    @classmethod
+    def wrap(cls, event: DomainEvent, source: str) -> CloudEvent:
+        return cls(
+            id=event.event_id,
+            source=source,
+            type=event.type,
+            subject=event.subject,
+            time=event.occurred_at,
+            data=event.data(),
+        )
+
+
+class Outbox(Protocol):
+    def add(self, events: Sequence[CloudEvent]) -> None: ...
+    def pending(self, limit: int = 100) -> list[CloudEvent]: ...
+    def mark_published(self, event_ids: Iterable[str], at: datetime) -> None: ...
+
+
+class DuplicatePurchaseOrder(Exception):
+    """Raised by `OrderRepository.flush` when the (customer, PO) key is already taken: another
+    request placed the same PO between our read and our insert."""
+
+
+class OrderRepository(abc.ABC):
+    """Orders by id or by customer PO. Tracks what it handed out; `flush` writes new orders and
+    changed ones (with an optimistic version check) together with their new log entries."""
+
+    def __init__(self) -> None:
+        self.seen: dict[OrderId, Order] = {}
+
+    def add(self, order: Order) -> None:
+        self.seen[order.id] = order
+
+    def get(self, order_id: OrderId) -> Order | None:
+        order = self.seen.get(order_id) or self._get(order_id)
+        if order is not None:
+            self.seen[order.id] = order
+        return order
+
+    def get_by_po(self, account: AccountNumber, customer_po: str) -> Order | None:
+        order = self._get_by_po(account, customer_po)
+        if order is not None:
+            order = self.seen.setdefault(order.id, order)
+        return order
+
+    def flush(self) -> list[DomainEvent]:
+        """Write every new or changed order; return the events they recorded."""
+        events: list[DomainEvent] = []
+        for order in self.seen.values():
+            if not order.new_log_entries:
+                continue
+            if order.version == 0:
+                self._insert(order)
+            elif not self._update(order):
+                raise Conflict(
+                    ErrorCode.CONCURRENT_UPDATE,
+                    f"order {order.id} was changed by someone else; reload and retry",
+                )
+            self._append_log(order.new_log_entries)
+            order.version += 1
+            order.new_log_entries = []
+            events.extend(order.events)
+            order.events = []
+        return events
+
+    @abc.abstractmethod
+    def _get(self, order_id: OrderId) -> Order | None: ...
+
+    @abc.abstractmethod
+    def _get_by_po(self, account: AccountNumber, customer_po: str) -> Order | None: ...
+
+    @abc.abstractmethod
+    def _insert(self, order: Order) -> None:
+        """Insert header and lines; raise `DuplicatePurchaseOrder` when the customer already has
+        an order under this PO (the unique key decides, not a prior read)."""
+
+    @abc.abstractmethod
+    def _update(self, order: Order) -> bool:
+        """Update header and lines where the stored version is `order.version`; False if not."""
+
+    @abc.abstractmethod
+    def _append_log(self, entries: Sequence[OrderLogEntry]) -> None: ...
+
+    @abc.abstractmethod
+    def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
+        """Newest first, optionally only those in `status`."""
+
+    @abc.abstractmethod
+    def log(self, order_id: OrderId) -> list[OrderLogEntry]: ...
+
+    @abc.abstractmethod
+    def chains(self) -> Iterator[tuple[OrderId, ChainHead, list[OrderLogEntry]]]:
+        """Every order's head and log entries in stored order, for audit verification."""
+
+
+class StockRepository(Protocol):
+    """Stock per item and site. Every change is one guarded statement, never read-then-write."""
+
+    def reserve(self, sku: Sku, site: SiteCode, quantity: int) -> bool:
+        """Allocate `quantity` if that many are available; False and nothing changed if not."""
+
+    def unreserve(self, sku: Sku, site: SiteCode, quantity: int) -> None: ...
+
+    def issue(self, sku: Sku, site: SiteCode, quantity: int) -> None:
+        """Take allocated units out of on hand (they left the building)."""
+
+    def available(self, sku: Sku, site: SiteCode) -> int: ...
+
+    def set_on_hand(self, sku: Sku, site: SiteCode, on_hand: int) -> bool:
+        """Set on hand (creating the row); False if below what is already allocated."""
+
+
+class RecordRepository(Protocol):
+    """Master data records by kind and key."""
+
+    def get(self, kind: type[R], key: tuple[str, ...]) -> R | None: ...
+    def get_many(
+        self, kind: type[R], keys: Iterable[tuple[str, ...]]
+    ) -> dict[tuple[str, ...], R]: ...
+    def add(self, record: MasterRecord) -> None:
+        """Insert; `Conflict(DUPLICATE_RECORD)` if the key exists."""
+
+    def update(self, record: MasterRecord) -> None:
+        """Replace; `NotFound(UNKNOWN_RECORD)` if the key does not exist."""
+
+    def all(self, kind: type[R]) -> list[R]: ...
+
+
+class AuditLog(Protocol):
+    """Hash-chained audit entries per stream (one stream per record, case, template...)."""
+
+    def append(
+        self,
+        stream: str,
+        action: str,
+        *,
+        actor: ActorId,
+        at: datetime,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+        reason_code: str | None = None,
+    ) -> AuditEntry: ...
+
+    def entries(self, stream: str) -> list[AuditEntry]: ...
+
+    def chains(self) -> Iterator[tuple[str, ChainHead, list[AuditEntry]]]: ...
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction: aggregate changes, their log and audit rows and their outbox rows commit
+    together or not at all. Leaving the block without `commit` rolls everything back."""
+
+    orders: OrderRepository
+    stock: StockRepository
+    records: RecordRepository
+    audit: AuditLog
+    outbox: Outbox
+    event_source: str = "urn:ordoflow"
+
+    def __enter__(self) -> Self:
+        self._events: list[DomainEvent] = []
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def record(self, event: DomainEvent) -> None:
+        """Queue an event that is not an order's for the outbox of this transaction."""
+        self._events.append(event)
+
+    def commit(self) -> None:
+        events = self.orders.flush() + self._events
+        self._events = []
+        if events:
+            self.outbox.add([CloudEvent.wrap(e, self.event_source) for e in events])
+        self._commit()
+
+    @abc.abstractmethod
+    def _commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+
+__all__ = [
+    "AuditLog",
+    "Clock",
+    "CloudEvent",
+    "DuplicatePurchaseOrder",
+    "OrderRepository",
+    "Outbox",
+    "RecordRepository",
+    "StockRepository",
+    "UnitOfWork",
+]

@@ -1,0 +1,51 @@
+"""Composition root: settings → adapters → message bus. The only module that imports both the
+adapters and the application; nothing is created at import time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from ordoflow.adapters.clock import SystemClock
+from ordoflow.adapters.persistence import migrate
+from ordoflow.adapters.persistence.engine import create_engine
+from ordoflow.adapters.persistence.uow import SqlUnitOfWork
+from ordoflow.application.messagebus import MessageBus
+from ordoflow.application.ports import Clock, UnitOfWork
+from ordoflow.config import Settings
+
+
+@dataclass
+class App:
+    """What an entrypoint needs: the bus for commands, a unit-of-work factory for queries."""
+
+    bus: MessageBus
+    uow_factory: Callable[[], UnitOfWork]
+    engine: Engine
+
+    def upgrade_database(self) -> str | None:
+        migrate.upgrade(self.engine)
+        return migrate.current_revision(self.engine)
+
+    def database_revision(self) -> tuple[str | None, str | None]:
+        """(current, head): equal when the schema is up to date."""
+        return migrate.current_revision(self.engine), migrate.head_revision(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> App:
+    settings = settings or Settings()
+    engine = create_engine(settings.database_url)
+
+    def uow_factory() -> UnitOfWork:
+        return SqlUnitOfWork(engine, settings.event_source)
+
+    bus = MessageBus(uow_factory, clock or SystemClock())
+    return App(bus=bus, uow_factory=uow_factory, engine=engine)
+
+
+__all__ = ["App", "bootstrap"]

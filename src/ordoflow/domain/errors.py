@@ -1,0 +1,115 @@
+"""One stable set of error codes shared by the API, the CLI, the console and EDI rejections.
+
+Messages are for people; codes are the contract, so a code is never renamed once published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Stable machine-readable codes carried by every refusal."""
+
+    REQUIRED_FIELD_MISSING = "required_field_missing"
+    INVALID_NUMBER = "invalid_number"
+    INVALID_QUANTITY = "invalid_quantity"
+    INVALID_PRICE = "invalid_price"
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_DATE = "invalid_date"
+    INVALID_DATE_RANGE = "invalid_date_range"
+    INVALID_BOOLEAN = "invalid_boolean"
+    INVALID_CHOICE = "invalid_choice"
+    INVALID_COUNTRY = "invalid_country"
+    INVALID_CURRENCY = "invalid_currency"
+    INVALID_TIME_ZONE = "invalid_time_zone"
+    INVALID_CODE = "invalid_code"
+    INVALID_STOCK = "invalid_stock"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    UOM_MISMATCH = "uom_mismatch"
+    DUPLICATE_LINE = "duplicate_line"
+    EMPTY_ORDER = "empty_order"
+    UNKNOWN_CUSTOMER = "unknown_customer"
+    UNKNOWN_SHIP_TO = "unknown_ship_to"
+    UNKNOWN_SKU = "unknown_sku"
+    UNKNOWN_SITE = "unknown_site"
+    UNKNOWN_ORDER = "unknown_order"
+    UNKNOWN_LINE = "unknown_line"
+    UNKNOWN_RECORD = "unknown_record"
+    DUPLICATE_RECORD = "duplicate_record"
+    DUPLICATE_PO_CONFLICT = "duplicate_po_conflict"
+    ILLEGAL_TRANSITION = "illegal_transition"
+    CONCURRENT_UPDATE = "concurrent_update"
+    CSV_MALFORMED = "csv_malformed"
+    CSV_ROWS_INVALID = "csv_rows_invalid"
+    UNKNOWN_IMPORT_KIND = "unknown_import_kind"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One field's problem: which field, the stable code, and a sentence for people."""
+
+    field: str
+    code: ErrorCode
+    message: str
+
+
+class DomainError(Exception):
+    """Base of every refusal; carries a stable code."""
+
+    code: ErrorCode
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class ValidationFailed(DomainError):
+    """Input was malformed or broke an invariant; lists every field at fault."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        if not errors:
+            raise ValueError("ValidationFailed needs at least one field error")
+        first = errors[0]
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        super().__init__(first.code, detail)
+        self.errors = tuple(errors)
+
+
+class NotFound(DomainError):
+    """A referenced record does not exist."""
+
+
+class Conflict(DomainError):
+    """The request contradicts what is already recorded."""
+
+
+class IllegalTransition(DomainError):
+    """A lifecycle event is not allowed in the current state."""
+
+    def __init__(self, machine: str, event: str, state: str, subject: str = "") -> None:
+        where = f" for {subject}" if subject else ""
+        super().__init__(
+            ErrorCode.ILLEGAL_TRANSITION,
+            f"{machine}: event '{event}' is not allowed in state '{state}'{where}",
+        )
+        self.machine = machine
+        self.event = event
+        self.state = state
+
+
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "ErrorCode",
+    "FieldError",
+    "IllegalTransition",
+    "NotFound",
+    "ValidationFailed",
+]

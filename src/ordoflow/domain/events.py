@@ -1,0 +1,109 @@
+"""Domain events: facts in the past tense, recorded by aggregates and written to the outbox in
+the same transaction as the change that caused them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from ordoflow.domain.values import EventId
+
+
+def new_event_id() -> EventId:
+    return EventId(str(uuid.uuid4()))
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    """Base of all events; `type` names it in the outbox (CloudEvents `type`)."""
+
+    type: ClassVar[str] = "ordoflow.event"
+    occurred_at: datetime
+    event_id: EventId = field(default_factory=new_event_id)
+
+    @property
+    def subject(self) -> str:
+        raise NotImplementedError
+
+    def data(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderReceived(DomainEvent):
+    type: ClassVar[str] = "ordoflow.order.received"
+    order_id: str
+    account_number: str
+    customer_po: str
+    channel: str
+    site: str
+    currency: str
+    total: str
+    line_count: int
+
+    @property
+    def subject(self) -> str:
+        return f"orders/{self.order_id}"
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id,
+            "account_number": self.account_number,
+            "customer_po": self.customer_po,
+            "channel": self.channel,
+            "site": self.site,
+            "currency": self.currency,
+            "total": self.total,
+            "line_count": self.line_count,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderStatusChanged(DomainEvent):
+    type: ClassVar[str] = "ordoflow.order.status_changed"
+    order_id: str
+    event: str
+    from_status: str
+    to_status: str
+    actor: str
+    reason_code: str | None = None
+
+    @property
+    def subject(self) -> str:
+        return f"orders/{self.order_id}"
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id,
+            "event": self.event,
+            "from_status": self.from_status,
+            "to_status": self.to_status,
+            "actor": self.actor,
+            "reason_code": self.reason_code,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class MasterRecordSaved(DomainEvent):
+    type: ClassVar[str] = "ordoflow.masterdata.saved"
+    kind: str
+    key: tuple[str, ...]
+    action: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.kind}/{'/'.join(self.key)}"
+
+    def data(self) -> dict[str, Any]:
+        return {"kind": self.kind, "key": list(self.key), "action": self.action}
+
+
+__all__ = [
+    "DomainEvent",
+    "MasterRecordSaved",
+    "OrderReceived",
+    "OrderStatusChanged",
+    "new_event_id",
+]

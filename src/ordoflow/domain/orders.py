@@ -1,0 +1,362 @@
+"""The order aggregate: a customer's request for items, its lines, and its path through the
+standard lifecycle. Every move goes through the lifecycle tables and leaves a hash-chained log
+entry and an outbox event behind."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from ordoflow.domain.errors import ErrorCode, FieldError, NotFound, ValidationFailed
+from ordoflow.domain.eventlog import ChainHead, OrderLogEntry, canonical_json, seal
+from ordoflow.domain.events import DomainEvent, OrderReceived, OrderStatusChanged
+from ordoflow.domain.lifecycle import (
+    LINE_LIFECYCLE,
+    ORDER_LIFECYCLE,
+    LineEvent,
+    LineStatus,
+    OrderEvent,
+    OrderStatus,
+)
+from ordoflow.domain.values import (
+    AccountNumber,
+    ActorId,
+    Channel,
+    CurrencyCode,
+    Money,
+    OrderId,
+    ShipToCode,
+    SiteCode,
+    Sku,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderHeader:
+    """What the customer asked for, apart from the lines; with the lines it is the order body
+    that makes a resubmission under the same PO a duplicate or a conflict."""
+
+    account_number: AccountNumber
+    ship_to: ShipToCode
+    channel: Channel
+    customer_po: str
+    requested_date: date
+    site: SiteCode
+    currency: CurrencyCode
+
+
+@dataclass(frozen=True, slots=True)
+class LineRequest:
+    line_no: int
+    sku: Sku
+    quantity: int
+    unit_price: Decimal
+    unit_of_measure: str
+
+
+@dataclass(slots=True)
+class OrderLine:
+    line_no: int
+    sku: Sku
+    quantity: int
+    unit_price: Decimal
+    unit_of_measure: str
+    status: LineStatus = LineStatus.OPEN
+    allocated_qty: int = 0
+    shipped_qty: int = 0
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    @property
+    def is_live(self) -> bool:
+        return self.status not in LINE_LIFECYCLE.terminal
+
+
+def body_hash(header: OrderHeader, lines: Sequence[Sequence[object]]) -> str:
+    """Fingerprint of an order body as submitted (lines as tuples of their requested fields);
+    equal bodies give equal hashes whatever the number format."""
+    body = {
+        "header": [
+            header.account_number, header.ship_to, header.channel.value, header.customer_po,
+            header.requested_date.isoformat(), header.site, header.currency,
+        ],
+        "lines": sorted(list(ln) for ln in lines),
+    }  # fmt: skip
+    return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+
+def new_order_id() -> OrderId:
+    return OrderId(f"SO-{secrets.token_hex(6).upper()}")
+
+
+def check_lines(lines: Sequence[LineRequest]) -> None:
+    """Shape rules every order obeys whatever the channel: at least one line, unique line numbers,
+    whole positive quantities, non-negative prices."""
+    errors: list[FieldError] = []
+    if not lines:
+        errors.append(
+            FieldError("lines", ErrorCode.EMPTY_ORDER, "an order needs at least one line")
+        )
+    seen: set[int] = set()
+    for ln in lines:
+        where = f"lines[{ln.line_no}]"
+        if ln.line_no in seen:
+            errors.append(FieldError(where, ErrorCode.DUPLICATE_LINE, "line number used twice"))
+        seen.add(ln.line_no)
+        if ln.quantity <= 0:
+            errors.append(
+                FieldError(f"{where}.quantity", ErrorCode.INVALID_QUANTITY, "must be > 0")
+            )
+        if ln.unit_price < 0:
+            errors.append(
+                FieldError(f"{where}.unit_price", ErrorCode.INVALID_PRICE, "must not be negative")
+            )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+@dataclass(slots=True)
+class Order:
+    id: OrderId
+    header: OrderHeader
+    lines: list[OrderLine]
+    status: OrderStatus
+    entered_by: ActorId
+    received_at: datetime
+    updated_at: datetime
+    body_hash: str
+    held_from: OrderStatus | None = None
+    hold_reason: str | None = None
+    version: int = 1
+    log_head: ChainHead = field(default_factory=ChainHead)
+    new_log_entries: list[OrderLogEntry] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
+
+    @classmethod
+    def place(
+        cls,
+        order_id: OrderId,
+        header: OrderHeader,
+        lines: Sequence[LineRequest],
+        *,
+        actor: ActorId,
+        at: datetime,
+        fingerprint: str,
+    ) -> Order:
+        """A new order as received. `fingerprint` identifies the body as the customer sent it
+        (see `body_hash`), so a resubmission can be told from a conflicting one."""
+        check_lines(lines)
+        order = cls(
+            id=order_id,
+            header=header,
+            lines=[
+                OrderLine(ln.line_no, ln.sku, ln.quantity, ln.unit_price, ln.unit_of_measure)
+                for ln in sorted(lines, key=lambda ln: ln.line_no)
+            ],
+            status=ORDER_LIFECYCLE.initial,
+            entered_by=actor,
+            received_at=at,
+            updated_at=at,
+            body_hash=fingerprint,
+            version=0,
+        )
+        order._log(
+            "order received", actor=actor, at=at, from_state=None, to_state=order.status.value
+        )
+        order.events.append(
+            OrderReceived(
+                occurred_at=at,
+                order_id=order_id,
+                account_number=header.account_number,
+                customer_po=header.customer_po,
+                channel=header.channel.value,
+                site=header.site,
+                currency=header.currency,
+                total=str(order.total.amount),
+                line_count=len(order.lines),
+            )
+        )
+        return order
+
+    # -- queries ---------------------------------------------------------------------------
+    @property
+    def total(self) -> Money:
+        return Money(sum((ln.amount for ln in self.lines), Decimal("0")), self.header.currency)
+
+    def line(self, line_no: int) -> OrderLine:
+        for ln in self.lines:
+            if ln.line_no == line_no:
+                return ln
+        raise NotFound(ErrorCode.UNKNOWN_LINE, f"order {self.id} has no line {line_no}")
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def validate(self, *, actor: ActorId, at: datetime) -> None:
+        self._move(OrderEvent.VALIDATE, actor, at)
+
+    def hold(self, reason_code: str, *, actor: ActorId, at: datetime) -> None:
+        previous = self.status
+        self._move(OrderEvent.HOLD, actor, at, reason_code)
+        self.held_from, self.hold_reason = previous, reason_code
+
+    def resume(self, *, actor: ActorId, at: datetime) -> None:
+        self._move(OrderEvent.RESUME, actor, at, self.hold_reason)
+        self.held_from, self.hold_reason = None, None
+
+    def reject(self, reason_code: str, *, actor: ActorId, at: datetime) -> dict[Sku, int]:
+        """Reject the order; returns the units per SKU whose allocation must be given back."""
+        self._move(OrderEvent.REJECT, actor, at, reason_code)
+        return self._end_lines(LineEvent.REJECT, reason_code, actor, at)
+
+    def cancel(self, reason_code: str, *, actor: ActorId, at: datetime) -> dict[Sku, int]:
+        """Cancel the order; returns the units per SKU whose allocation must be given back."""
+        self._move(OrderEvent.CANCEL, actor, at, reason_code)
+        return self._end_lines(LineEvent.CANCEL, reason_code, actor, at)
+
+    def allocate(self, taken: Mapping[int, int], *, actor: ActorId, at: datetime) -> None:
+        """Record units taken from stock per line; lines and order move to allocated, partially
+        allocated or backordered by how much of what they need is now covered. A line or order
+        already in the resulting state stays there."""
+        ORDER_LIFECYCLE.target(self.status, OrderEvent.ALLOCATE, subject=f"order {self.id}")
+        live = [ln for ln in self.lines if ln.is_live]
+        for ln in live:
+            extra = taken.get(ln.line_no, 0)
+            if extra < 0 or ln.allocated_qty + extra > ln.quantity:
+                raise ValueError(f"line {ln.line_no} cannot take {extra} more units")
+            ln.allocated_qty += extra
+            event = _allocation_event(ln.allocated_qty, ln.quantity)
+            if LINE_LIFECYCLE.allows(ln.status, event):
+                self._move_line(ln, event, actor, at)
+        covered = sum(ln.allocated_qty for ln in live)
+        order_event = OrderEvent(_allocation_event(covered, sum(ln.quantity for ln in live)).value)
+        if ORDER_LIFECYCLE.allows(self.status, order_event):
+            self._move(order_event, actor, at)
+
+    def release(self, *, actor: ActorId, at: datetime) -> None:
+        self._move(OrderEvent.RELEASE, actor, at)
+        for ln in self.lines:
+            if LINE_LIFECYCLE.allows(ln.status, LineEvent.RELEASE):
+                self._move_line(ln, LineEvent.RELEASE, actor, at)
+
+    def confirm_shipment(
+        self, shipped: Mapping[int, int], *, actor: ActorId, at: datetime
+    ) -> dict[Sku, int]:
+        """Record units shipped per line; returns units per SKU that left the site."""
+        ORDER_LIFECYCLE.target(self.status, OrderEvent.SHIP, subject=f"order {self.id}")
+        issued: dict[Sku, int] = {}
+        for line_no, qty in sorted(shipped.items()):
+            ln = self.line(line_no)
+            if qty <= 0 or ln.shipped_qty + qty > ln.allocated_qty:
+                raise ValidationFailed([FieldError(
+                    f"lines[{line_no}].quantity", ErrorCode.INVALID_QUANTITY,
+                    f"ships {qty}, but {ln.allocated_qty - ln.shipped_qty} are released",
+                )])  # fmt: skip
+            ln.shipped_qty += qty
+            full = ln.shipped_qty == ln.quantity
+            self._move_line(ln, LineEvent.SHIP if full else LineEvent.SHIP_PARTIALLY, actor, at)
+            issued[ln.sku] = issued.get(ln.sku, 0) + qty
+        live = [ln for ln in self.lines if ln.is_live]
+        done = all(ln.status is LineStatus.SHIPPED for ln in live)
+        self._move(OrderEvent.SHIP if done else OrderEvent.SHIP_PARTIALLY, actor, at)
+        return issued
+
+    def invoice(self, *, actor: ActorId, at: datetime) -> None:
+        self._move(OrderEvent.INVOICE, actor, at)
+        for ln in self.lines:
+            if LINE_LIFECYCLE.allows(ln.status, LineEvent.INVOICE):
+                self._move_line(ln, LineEvent.INVOICE, actor, at)
+
+    def close(self, *, actor: ActorId, at: datetime) -> None:
+        self._move(OrderEvent.CLOSE, actor, at)
+        for ln in self.lines:
+            if LINE_LIFECYCLE.allows(ln.status, LineEvent.CLOSE):
+                self._move_line(ln, LineEvent.CLOSE, actor, at)
+
+    # -- internals -------------------------------------------------------------------------
+    def _end_lines(
+        self, event: LineEvent, reason: str, actor: ActorId, at: datetime
+    ) -> dict[Sku, int]:
+        freed: dict[Sku, int] = {}
+        for ln in self.lines:
+            if ln.is_live:
+                self._move_line(ln, event, actor, at, reason)
+                if ln.allocated_qty:
+                    freed[ln.sku] = freed.get(ln.sku, 0) + ln.allocated_qty
+        return freed
+
+    def _move(
+        self, event: OrderEvent, actor: ActorId, at: datetime, reason: str | None = None
+    ) -> None:
+        before = self.status
+        self.status = ORDER_LIFECYCLE.target(
+            before, event, held_from=self.held_from, subject=f"order {self.id}"
+        )
+        self.updated_at = at
+        self._log(f"order {event.value}", actor=actor, at=at, from_state=before.value,
+                  to_state=self.status.value, reason=reason)  # fmt: skip
+        self.events.append(
+            OrderStatusChanged(
+                occurred_at=at, order_id=self.id, event=event.value, from_status=before.value,
+                to_status=self.status.value, actor=actor, reason_code=reason,
+            )
+        )  # fmt: skip
+
+    def _move_line(
+        self,
+        ln: OrderLine,
+        event: LineEvent,
+        actor: ActorId,
+        at: datetime,
+        reason: str | None = None,
+    ) -> None:
+        before = ln.status
+        ln.status = LINE_LIFECYCLE.target(
+            before, event, subject=f"order {self.id} line {ln.line_no}"
+        )
+        self._log(f"line {event.value}", actor=actor, at=at, from_state=before.value,
+                  to_state=ln.status.value, line_no=ln.line_no, reason=reason)  # fmt: skip
+
+    def _log(
+        self,
+        activity: str,
+        *,
+        actor: ActorId,
+        at: datetime,
+        from_state: str | None,
+        to_state: str,
+        line_no: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        head = self.log_head
+        entry = seal(
+            OrderLogEntry(
+                order_id=self.id, seq=head.seq + 1, activity=activity, occurred_at=at,
+                actor=actor, site=self.header.site, channel=self.header.channel.value,
+                from_state=from_state, to_state=to_state, line_no=line_no, reason_code=reason,
+                prev_hash=head.hash,
+            )
+        )  # fmt: skip
+        self.new_log_entries.append(entry)
+        self.log_head = ChainHead(entry.seq, entry.hash)
+
+
+def _allocation_event(covered: int, needed: int) -> LineEvent:
+    if covered >= needed:
+        return LineEvent.ALLOCATE
+    return LineEvent.ALLOCATE_PARTIALLY if covered > 0 else LineEvent.BACKORDER
+
+
+__all__ = [
+    "LineRequest",
+    "Order",
+    "OrderHeader",
+    "OrderLine",
+    "body_hash",
+    "check_lines",
+    "new_order_id",
+]

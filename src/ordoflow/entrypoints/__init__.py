@@ -1,0 +1,1 @@
+"""Thin translators from I/O to commands and queries."""

@@ -1,0 +1,1 @@
+"""The `ordoflow` command line."""

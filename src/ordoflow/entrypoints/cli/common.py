@@ -1,0 +1,89 @@
+"""What every CLI command shares: the app from settings, printing, and turning refusals into a
+stable code on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ordoflow.application.records import ImportRejected
+from ordoflow.bootstrap import App, bootstrap
+from ordoflow.domain.errors import DomainError, ValidationFailed
+from ordoflow.domain.values import ActorId
+
+# Wide enough for order tables when output goes to a file or a pipe (Rich would assume 80).
+_WIDTH = None if sys.stdout.isatty() else 160
+out = Console(highlight=False, width=_WIDTH)
+err = Console(stderr=True, highlight=False, width=_WIDTH)
+
+ActorOption = typer.Option("cli", "--actor", help="Who is acting (recorded in the log).")
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+@contextmanager
+def app_session() -> Iterator[App]:
+    """The app for one command; a refusal prints its code and exits 2."""
+    app = bootstrap()
+    try:
+        yield app
+    except DomainError as exc:
+        report_refusal(exc)
+        raise typer.Exit(2) from None
+    finally:
+        app.close()
+
+
+def report_refusal(exc: DomainError) -> None:
+    err.print(f"[bold red]error[/] \\[{exc.code}] {escape(exc.message)}")
+    rows: Sequence[tuple[Any, ...]] = ()
+    headers: tuple[str, ...] = ()
+    if isinstance(exc, ImportRejected):
+        rows = [(e.row, e.field, e.code.value, e.message) for e in exc.errors]
+        headers = ("line", "field", "code", "problem")
+    elif isinstance(exc, ValidationFailed) and len(exc.errors) > 1:
+        rows = [(e.field, e.code.value, e.message) for e in exc.errors]
+        headers = ("field", "code", "problem")
+    if rows:
+        err.print(table(headers, rows))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> Table:
+    t = Table(*headers, title=title)
+    for row in rows:
+        t.add_row(*("" if cell is None else escape(str(cell)) for cell in row))
+    return t
+
+
+def print_json(value: Any) -> None:
+    out.print_json(json.dumps(value, default=str))
+
+
+def actor(name: str) -> ActorId:
+    return ActorId(name)
+
+
+def run(action: Callable[[App], Any]) -> Any:
+    with app_session() as app:
+        return action(app)
+
+
+__all__ = [
+    "ActorOption",
+    "JsonOption",
+    "actor",
+    "app_session",
+    "err",
+    "out",
+    "print_json",
+    "report_refusal",
+    "run",
+    "table",
+]

@@ -1,0 +1,1 @@
+"""Process templates, variants and decision tables (grown by the governed-process work)."""

@@ -1,0 +1,1 @@
+"""KPIs, conformance and process-mining exports over the order event log."""
