@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test check lint types contracts bench clean
+.PHONY: help setup demo test check lint types contracts bench docs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ check: lint types contracts test ## Lint, types, import contracts and tests
 
 bench: setup ## Benchmarks (SQLite, and PostgreSQL when it answers)
 	$(BIN)/python bench/order_intake.py
+
+docs: setup ## Regenerate docs/lifecycle.md from the lifecycle tables
+	$(BIN)/python -c 'from ordoflow.domain.lifecycle import lifecycle_markdown as m; print(m(), end="")' > docs/lifecycle.md
 
 clean: ## Remove virtual environments and caches
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

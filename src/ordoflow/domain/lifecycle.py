@@ -202,6 +202,31 @@ def render_mermaid(table: TransitionTable[S, E]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def lifecycle_markdown() -> str:
+    """The text of docs/lifecycle.md: both diagrams and the table of moves, from the tables."""
+    parts = [
+        "# Order and line lifecycles",
+        "",
+        "Generated from `ordoflow.domain.lifecycle` by `make docs`; a test fails when this file",
+        "is stale. Every state change of an order or a line goes through these tables; any other",
+        "move is refused with `illegal_transition`, naming the event and the state.",
+        "",
+    ]
+    for table in (ORDER_LIFECYCLE, LINE_LIFECYCLE):
+        parts += [f"## The {table.name}", "", "```mermaid", render_mermaid(table).rstrip(), "```", ""]
+        parts += ["| state | allowed events |", "|---|---|"]
+        for state in table.states():
+            events = ", ".join(f"`{e.value}`" for e in table.events_from(state)) or "(final)"
+            parts.append(f"| `{state.value}` | {events} |")
+        parts.append("")
+    parts += [
+        "`resume` returns an order to the state it was held from. Cancel is allowed until",
+        "anything has shipped; reject and cancel give back every allocated unit.",
+        "",
+    ]
+    return "\n".join(parts)
+
+
 def _leads_to_resume(table: TransitionTable[S, E], t: Transition[S, E]) -> bool:
     return any(r.target is None and r.source == t.target for r in table.transitions)
 
@@ -217,5 +242,6 @@ __all__ = [
     "OrderStatus",
     "Transition",
     "TransitionTable",
+    "lifecycle_markdown",
     "render_mermaid",
 ]

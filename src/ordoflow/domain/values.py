@@ -60,6 +60,10 @@ COUNTRIES = frozenset(
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 MONEY_PLACES = Decimal("0.0001")
+#: Quantities are stored as 64-bit integers; no order line comes near this.
+QUANTITY_LIMIT = Decimal(10) ** 12
+#: Amounts are stored as NUMERIC(18, 4): fourteen digits before the point.
+MONEY_LIMIT = Decimal(10) ** 14
 
 
 class Channel(StrEnum):
@@ -147,6 +151,8 @@ def parse_amount(
     value = parse_decimal(field, raw, code)
     if value < 0:
         raise problem(field, code, f"{field} must not be negative, got {value}")
+    if value >= MONEY_LIMIT:
+        raise problem(field, code, f"{field} must be below {MONEY_LIMIT:,}")
     if value != value.quantize(MONEY_PLACES):
         raise problem(field, code, f"{field} has more than four decimal places")
     return value
@@ -159,6 +165,8 @@ def parse_quantity(field: str, raw: str | Decimal | int | None, *, positive: boo
         raise problem(
             field, ErrorCode.INVALID_QUANTITY, f"{field} must be a whole number, got {value}"
         )
+    if abs(value) >= QUANTITY_LIMIT:
+        raise problem(field, ErrorCode.INVALID_QUANTITY, f"{field} must be below {QUANTITY_LIMIT}")
     if value < 0 or (positive and value == 0):
         bound = "greater than zero" if positive else "zero or more"
         raise problem(field, ErrorCode.INVALID_QUANTITY, f"{field} must be {bound}, got {value}")

@@ -1,0 +1,324 @@
+"""One contract per port. The fake and the SQL adapter must behave alike on every test here."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from ordoflow.application.ports import CloudEvent, DuplicatePurchaseOrder
+from ordoflow.domain.errors import Conflict, DomainError, ErrorCode, NotFound
+from ordoflow.domain.eventlog import ChainHead, find_break
+from ordoflow.domain.lifecycle import OrderStatus
+from ordoflow.domain.masterdata import (
+    Customer,
+    CustomerTier,
+    Item,
+    PriceEntry,
+    ShipTo,
+    Site,
+    StockLevel,
+)
+from ordoflow.domain.orders import LineRequest, Order, OrderHeader, new_order_id
+from ordoflow.domain.values import (
+    AccountNumber,
+    ActorId,
+    Channel,
+    CountryCode,
+    CurrencyCode,
+    OrderId,
+    PriceListCode,
+    ShipToCode,
+    SiteCode,
+    Sku,
+)
+from tests.builders import ref
+from tests.contract.conftest import UowFactory
+
+AT = datetime(2026, 11, 2, 9, 30, 15, 123456, tzinfo=UTC)
+ACTOR = ActorId("tester")
+
+
+def seed(uow_factory: UowFactory) -> tuple[SiteCode, AccountNumber, Sku]:
+    site, account, sku = SiteCode(ref("S")), AccountNumber(ref("C")), Sku(ref("SKU"))
+    with uow_factory() as uow:
+        uow.records.add(Site(site, "DC", CountryCode("US"), "UTC"))
+        uow.records.add(Customer(account, "Co", "T", CustomerTier.STANDARD, CurrencyCode("USD"),
+                                 "NET30", Decimal("100.5")))  # fmt: skip
+        uow.records.add(ShipTo(account, ShipToCode("MAIN"), "Dock", "1 St", "X", "1",
+                               CountryCode("US")))  # fmt: skip
+        uow.records.add(Item(sku, "Thing", "EA", "HW", Decimal("12.3456"), CurrencyCode("USD"),
+                             Decimal("1"), Decimal("0.5"), "EAR99", hazmat=True))  # fmt: skip
+        uow.stock.set_on_hand(sku, site, 10)
+        uow.commit()
+    return site, account, sku
+
+
+def new_order(uow_factory: UowFactory, po: str | None = None) -> Order:
+    site, account, sku = seed(uow_factory)
+    header = OrderHeader(account, ShipToCode("MAIN"), Channel.EDI, po or ref("PO"),
+                         date(2026, 12, 1), site, CurrencyCode("USD"))  # fmt: skip
+    lines = [LineRequest(1, sku, 3, Decimal("9.99"), "EA"),
+             LineRequest(2, sku, 1, Decimal("0.0001"), "EA")]  # fmt: skip
+    return Order.place(new_order_id(), header, lines, actor=ACTOR, at=AT, fingerprint="f" * 64)
+
+
+def save(uow_factory: UowFactory, order: Order) -> None:
+    with uow_factory() as uow:
+        uow.orders.add(order)
+        uow.commit()
+
+
+# -- orders ------------------------------------------------------------------------------------
+def test_an_order_reads_back_exactly_as_it_was_written(uow_factory: UowFactory) -> None:
+    order = new_order(uow_factory)
+    save(uow_factory, order)
+    with uow_factory() as uow:
+        loaded = uow.orders.get(order.id)
+        by_po = uow.orders.get_by_po(order.header.account_number, order.header.customer_po)
+    assert loaded is not None and by_po is not None and by_po.id == order.id
+    assert loaded.header == order.header and loaded.lines == order.lines
+    assert loaded.received_at == AT and loaded.total.amount == Decimal("29.9701")
+    assert (loaded.status, loaded.version, loaded.log_head) == (
+        OrderStatus.RECEIVED, 1, order.log_head
+    )
+
+
+def test_an_unknown_order_is_none(uow_factory: UowFactory) -> None:
+    with uow_factory() as uow:
+        assert uow.orders.get(OrderId("SO-MISSING")) is None
+        assert uow.orders.get_by_po(AccountNumber("C"), "nope") is None
+
+
+def test_a_second_order_under_the_same_po_is_refused_by_the_store(uow_factory: UowFactory) -> None:
+    first = new_order(uow_factory)
+    save(uow_factory, first)
+    twin = Order.place(new_order_id(), first.header, [LineRequest(1, first.lines[0].sku, 1,
+                       Decimal("1"), "EA")], actor=ACTOR, at=AT, fingerprint="x")  # fmt: skip
+    with pytest.raises(DuplicatePurchaseOrder):
+        save(uow_factory, twin)
+    with uow_factory() as uow:
+        assert uow.orders.get(twin.id) is None
+
+
+def test_changes_and_log_entries_are_saved_with_a_new_version(uow_factory: UowFactory) -> None:
+    order = new_order(uow_factory)
+    save(uow_factory, order)
+    with uow_factory() as uow:
+        loaded = uow.orders.get(order.id)
+        assert loaded is not None
+        loaded.validate(actor=ACTOR, at=AT)
+        loaded.hold("credit_review", actor=ACTOR, at=AT)
+        uow.commit()
+    with uow_factory() as uow:
+        again = uow.orders.get(order.id)
+        log = uow.orders.log(order.id)
+    assert again is not None and again.status is OrderStatus.ON_HOLD and again.version == 2
+    assert (again.held_from, again.hold_reason) == (OrderStatus.VALIDATED, "credit_review")
+    assert [e.activity for e in log] == ["order received", "order validate", "order hold"]
+    assert log[2].reason_code == "credit_review" and log[2].occurred_at == AT
+    assert find_break("o", log, again.log_head) is None
+
+
+def test_a_stale_version_is_refused(uow_factory: UowFactory) -> None:
+    order = new_order(uow_factory)
+    save(uow_factory, order)
+    with uow_factory() as uow:
+        first = uow.orders.get(order.id)
+        assert first is not None
+        first.validate(actor=ACTOR, at=AT)
+        uow.commit()
+    order.version = 1  # as loaded before that change
+    order.reject("late", actor=ACTOR, at=AT)
+    with uow_factory() as uow, pytest.raises(Conflict) as caught:
+        uow.orders.seen[order.id] = order
+        uow.commit()
+    assert caught.value.code is ErrorCode.CONCURRENT_UPDATE
+
+
+def test_latest_lists_newest_first_and_filters_by_status(uow_factory: UowFactory) -> None:
+    older, newer = new_order(uow_factory), new_order(uow_factory)
+    newer.received_at = AT.replace(hour=10)
+    save(uow_factory, older)
+    save(uow_factory, newer)
+    with uow_factory() as uow:
+        ids = [o.id for o in uow.orders.latest()]
+        assert ids.index(newer.id) < ids.index(older.id)
+        assert uow.orders.latest(status="closed") == []
+        assert len(uow.orders.latest(limit=1)) == 1
+
+
+def test_chains_give_every_order_with_its_head_and_log(uow_factory: UowFactory) -> None:
+    order = new_order(uow_factory)
+    save(uow_factory, order)
+    with uow_factory() as uow:
+        chains = {oid: (head, log) for oid, head, log in uow.orders.chains()}
+    head, log = chains[order.id]
+    assert head == order.log_head and len(log) == 1 and log[0].hash == head.hash
+
+
+# -- stock -------------------------------------------------------------------------------------
+def test_reserve_never_takes_more_than_is_available(uow_factory: UowFactory) -> None:
+    site, _, sku = seed(uow_factory)
+    with uow_factory() as uow:
+        assert uow.stock.reserve(sku, site, 7)
+        assert not uow.stock.reserve(sku, site, 4)
+        assert uow.stock.reserve(sku, site, 3)
+        assert uow.stock.available(sku, site) == 0
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.records.get(StockLevel, (sku, site)) == StockLevel(sku, site, 10, 10)
+
+
+def test_unreserve_and_issue_move_allocated_units(uow_factory: UowFactory) -> None:
+    site, _, sku = seed(uow_factory)
+    with uow_factory() as uow:
+        uow.stock.reserve(sku, site, 6)
+        uow.stock.unreserve(sku, site, 2)
+        uow.stock.issue(sku, site, 4)
+        with pytest.raises(RuntimeError):
+            uow.stock.issue(sku, site, 1)
+        level = uow.records.get(StockLevel, (sku, site))
+    assert level == StockLevel(sku, site, 6, 0)
+
+
+def test_stock_of_an_unknown_item_is_none_available(uow_factory: UowFactory) -> None:
+    site, _, _ = seed(uow_factory)
+    with uow_factory() as uow:
+        assert uow.stock.available(Sku("NONE"), site) == 0
+        assert not uow.stock.reserve(Sku("NONE"), site, 1)
+
+
+def test_on_hand_cannot_drop_below_allocated(uow_factory: UowFactory) -> None:
+    site, _, sku = seed(uow_factory)
+    with uow_factory() as uow:
+        uow.stock.reserve(sku, site, 5)
+        assert not uow.stock.set_on_hand(sku, site, 4)
+        assert uow.stock.set_on_hand(sku, site, 5)
+        assert uow.stock.available(sku, site) == 0
+
+
+# -- records -----------------------------------------------------------------------------------
+def test_records_round_trip_with_their_types(uow_factory: UowFactory) -> None:
+    site, account, sku = seed(uow_factory)
+    price = PriceEntry(PriceListCode("L"), sku, None, CurrencyCode("USD"), Decimal("1.2345"),
+                       date(2026, 1, 1), date(2026, 12, 31))  # fmt: skip
+    contract = PriceEntry(PriceListCode("L"), sku, account, CurrencyCode("USD"), Decimal("1"),
+                          date(2026, 1, 1))  # fmt: skip
+    with uow_factory() as uow:
+        uow.records.add(price)
+        uow.records.add(contract)
+        uow.commit()
+    with uow_factory() as uow:
+        customer = uow.records.get(Customer, (account,))
+        item = uow.records.get(Item, (sku,))
+        assert uow.records.get(PriceEntry, price.key) == price
+        assert {p.key for p in uow.records.all(PriceEntry) if p.sku == sku} == {
+            price.key, contract.key
+        }
+        many = uow.records.get_many(ShipTo, [(account, "MAIN"), (account, "NOPE")])
+    assert customer is not None and customer.tier is CustomerTier.STANDARD
+    assert customer.credit_limit == Decimal("100.5")
+    assert item is not None and item.hazmat is True and item.list_price == Decimal("12.3456")
+    assert list(many) == [(account, "MAIN")]
+    assert site
+
+
+def test_add_refuses_a_duplicate_and_update_refuses_a_missing_record(
+    uow_factory: UowFactory,
+) -> None:
+    site, _, _ = seed(uow_factory)
+    with uow_factory() as uow:
+        with pytest.raises(Conflict):
+            uow.records.add(Site(site, "again", CountryCode("US"), "UTC"))
+        with pytest.raises(NotFound):
+            uow.records.update(Site(SiteCode(ref("S")), "x", CountryCode("US"), "UTC"))
+        uow.records.update(Site(site, "Renamed", CountryCode("CA"), "UTC"))
+        assert uow.records.get(Site, (site,)) == Site(site, "Renamed", CountryCode("CA"), "UTC")
+
+
+# -- audit log ---------------------------------------------------------------------------------
+def test_audit_entries_chain_per_stream(uow_factory: UowFactory) -> None:
+    stream = f"customer:{ref('C')}"
+    with uow_factory() as uow:
+        uow.audit.append(stream, "created", actor=ACTOR, at=AT, before=None, after={"a": "1"})
+        uow.audit.append(stream, "updated", actor=ACTOR, at=AT, before={"a": "1"},
+                         after={"a": "2", "n": [1, None]}, reason_code="fix")  # fmt: skip
+        uow.commit()
+    with uow_factory() as uow:
+        entries = uow.audit.entries(stream)
+        chains = {s: (h, e) for s, h, e in uow.audit.chains()}
+    assert [e.seq for e in entries] == [1, 2] and entries[1].prev_hash == entries[0].hash
+    assert entries[1].after == {"a": "2", "n": [1, None]} and entries[1].reason_code == "fix"
+    head, chained = chains[stream]
+    assert head == ChainHead(2, entries[1].hash) and find_break(stream, chained, head) is None
+
+
+# -- outbox and the unit of work ---------------------------------------------------------------
+def event(n: int) -> CloudEvent:
+    return CloudEvent(id=ref("EV"), source="urn:test", type="t.test", subject=f"s/{n}", time=AT,
+                      data={"n": n, "amount": "1.50"})  # fmt: skip
+
+
+def test_the_outbox_hands_out_pending_events_in_order_until_published(
+    uow_factory: UowFactory,
+) -> None:
+    events = [event(n) for n in range(3)]
+    with uow_factory() as uow:
+        uow.outbox.add(events)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.pending() == events
+        uow.outbox.mark_published([events[0].id], AT)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.pending(limit=5) == events[1:]
+
+
+def test_an_event_id_is_written_once(uow_factory: UowFactory) -> None:
+    one = event(1)
+    with uow_factory() as uow:
+        uow.outbox.add([one])
+        uow.commit()
+    with uow_factory() as uow, pytest.raises(Exception):  # noqa: B017, PT011 - driver-specific
+        uow.outbox.add([one])
+        uow.commit()
+
+
+def test_leaving_without_commit_writes_nothing_at_all(uow_factory: UowFactory) -> None:
+    order = new_order(uow_factory)
+    site, sku = order.header.site, order.lines[0].sku
+    with uow_factory() as uow:
+        uow.orders.add(order)
+        uow.stock.reserve(sku, site, 3)
+        uow.audit.append("x:1", "created", actor=ACTOR, at=AT, before=None, after={})
+        uow.outbox.add([event(9)])
+        uow.orders.flush()
+    with uow_factory() as uow:
+        assert uow.orders.get(order.id) is None and uow.orders.log(order.id) == []
+        assert uow.stock.available(sku, site) == 10
+        assert uow.audit.entries("x:1") == [] and uow.outbox.pending() == []
+
+
+def test_a_failure_inside_the_block_rolls_everything_back(uow_factory: UowFactory) -> None:
+    order = new_order(uow_factory)
+    with pytest.raises(DomainError), uow_factory() as uow:
+        uow.orders.add(order)
+        uow.stock.reserve(order.lines[0].sku, order.header.site, 3)
+        raise NotFound(ErrorCode.UNKNOWN_SKU, "boom")
+    with uow_factory() as uow:
+        assert uow.orders.get(order.id) is None
+        assert uow.stock.available(order.lines[0].sku, order.header.site) == 10
+
+
+def test_commit_writes_the_order_its_log_and_its_events_together(uow_factory: UowFactory) -> None:
+    order = new_order(uow_factory)
+    with uow_factory() as uow:
+        uow.orders.add(order)
+        uow.commit()
+    with uow_factory() as uow:
+        pending = [e for e in uow.outbox.pending(limit=1000) if e.subject == f"orders/{order.id}"]
+        assert uow.orders.get(order.id) is not None and len(uow.orders.log(order.id)) == 1
+    assert [e.type for e in pending] == ["ordoflow.order.received"]
+    assert pending[0].data["total"] == "29.9701"

@@ -1,0 +1,286 @@
+"""Fakes of the ports for unit tests of the core. Each passes the same contract suite as the SQL
+adapter (tests/contract), so a unit test through the bus means what it says."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Self, TypeVar
+
+from ordoflow.application.messagebus import MessageBus
+from ordoflow.application.ports import (
+    CloudEvent,
+    DuplicatePurchaseOrder,
+    OrderRepository,
+    UnitOfWork,
+)
+from ordoflow.domain.errors import Conflict, ErrorCode, NotFound
+from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry, sealed_audit_entry
+from ordoflow.domain.masterdata import MasterRecord, StockLevel
+from ordoflow.domain.orders import Order
+from ordoflow.domain.values import AccountNumber, ActorId, OrderId, SiteCode, Sku
+
+R = TypeVar("R", bound=MasterRecord)
+
+
+class FakeClock:
+    """Time that moves only when a test moves it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@dataclass
+class Store:
+    """Everything the fakes hold; a unit of work works on a copy and swaps it in on commit."""
+
+    orders: dict[OrderId, Order] = field(default_factory=dict)
+    log: dict[OrderId, list[OrderLogEntry]] = field(default_factory=dict)
+    records: dict[tuple[str, tuple[str, ...]], MasterRecord] = field(default_factory=dict)
+    audit: dict[str, list[AuditEntry]] = field(default_factory=dict)
+    audit_heads: dict[str, ChainHead] = field(default_factory=dict)
+    outbox: list[tuple[CloudEvent, datetime | None]] = field(default_factory=list)
+
+
+def _snapshot(order: Order) -> Order:
+    return dataclasses.replace(copy.deepcopy(order), new_log_entries=[], events=[])
+
+
+class FakeOrderRepository(OrderRepository):
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def _get(self, order_id: OrderId) -> Order | None:
+        order = self.store.orders.get(order_id)
+        return _snapshot(order) if order else None
+
+    def _get_by_po(self, account: AccountNumber, customer_po: str) -> Order | None:
+        for order in self.store.orders.values():
+            if order.header.account_number == account and order.header.customer_po == customer_po:
+                return _snapshot(order)
+        return None
+
+    def _insert(self, order: Order) -> None:
+        h = order.header
+        if self._get_by_po(h.account_number, h.customer_po) is not None:
+            raise DuplicatePurchaseOrder(h.customer_po)
+        self.store.orders[order.id] = dataclasses.replace(_snapshot(order), version=1)
+
+    def _update(self, order: Order) -> bool:
+        stored = self.store.orders.get(order.id)
+        if stored is None or stored.version != order.version:
+            return False
+        self.store.orders[order.id] = dataclasses.replace(
+            _snapshot(order), version=order.version + 1
+        )
+        return True
+
+    def _append_log(self, entries: Sequence[OrderLogEntry]) -> None:
+        for e in entries:
+            self.store.log.setdefault(e.order_id, []).append(e)
+
+    def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
+        found = [o for o in self.store.orders.values() if status is None or o.status == status]
+        found.sort(key=lambda o: (o.received_at, o.id), reverse=True)
+        return [_snapshot(o) for o in found[:limit]]
+
+    def log(self, order_id: OrderId) -> list[OrderLogEntry]:
+        return list(self.store.log.get(order_id, []))
+
+    def chains(self) -> Iterator[tuple[OrderId, ChainHead, list[OrderLogEntry]]]:
+        for order_id, order in sorted(self.store.orders.items()):
+            yield order_id, order.log_head, self.log(order_id)
+
+
+class FakeStockRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _level(self, sku: Sku, site: SiteCode) -> StockLevel | None:
+        found = self.store.records.get((StockLevel.KIND, (sku, site)))
+        return found if isinstance(found, StockLevel) else None
+
+    def _put(self, level: StockLevel) -> None:
+        self.store.records[(StockLevel.KIND, level.key)] = level
+
+    def reserve(self, sku: Sku, site: SiteCode, quantity: int) -> bool:
+        level = self._level(sku, site)
+        if quantity <= 0:
+            raise ValueError(f"stock moves are positive, got {quantity}")
+        if level is None or level.available < quantity:
+            return False
+        self._put(dataclasses.replace(level, allocated=level.allocated + quantity))
+        return True
+
+    def unreserve(self, sku: Sku, site: SiteCode, quantity: int) -> None:
+        level = self._level(sku, site)
+        if level is None or level.allocated < quantity:
+            raise RuntimeError(f"{sku}@{site}: fewer than {quantity} units are allocated")
+        self._put(dataclasses.replace(level, allocated=level.allocated - quantity))
+
+    def issue(self, sku: Sku, site: SiteCode, quantity: int) -> None:
+        level = self._level(sku, site)
+        if level is None or level.allocated < quantity:
+            raise RuntimeError(f"{sku}@{site}: fewer than {quantity} units are allocated")
+        self._put(dataclasses.replace(
+            level, allocated=level.allocated - quantity, on_hand=level.on_hand - quantity
+        ))  # fmt: skip
+
+    def available(self, sku: Sku, site: SiteCode) -> int:
+        level = self._level(sku, site)
+        return level.available if level else 0
+
+    def set_on_hand(self, sku: Sku, site: SiteCode, on_hand: int) -> bool:
+        level = self._level(sku, site)
+        if level is not None and level.allocated > on_hand:
+            return False
+        self._put(StockLevel(sku, site, on_hand, level.allocated if level else 0))
+        return True
+
+
+class FakeRecordRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, kind: type[R], key: tuple[str, ...]) -> R | None:
+        found = self.store.records.get((kind.KIND, key))
+        return found if isinstance(found, kind) else None
+
+    def get_many(self, kind: type[R], keys: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], R]:
+        return {k: rec for k in set(keys) if (rec := self.get(kind, k)) is not None}
+
+    def add(self, record: MasterRecord) -> None:
+        if (record.KIND, record.key) in self.store.records:
+            raise Conflict(ErrorCode.DUPLICATE_RECORD, f"{record.KIND} {record.key} exists")
+        self.store.records[(record.KIND, record.key)] = record
+
+    def update(self, record: MasterRecord) -> None:
+        if (record.KIND, record.key) not in self.store.records:
+            raise NotFound(ErrorCode.UNKNOWN_RECORD, f"no {record.KIND} {record.key}")
+        self.store.records[(record.KIND, record.key)] = record
+
+    def all(self, kind: type[R]) -> list[R]:
+        found = [r for (k, _), r in self.store.records.items() if k == kind.KIND]
+        return sorted((r for r in found if isinstance(r, kind)), key=lambda r: r.key)
+
+
+class FakeAuditLog:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def append(
+        self,
+        stream: str,
+        action: str,
+        *,
+        actor: ActorId,
+        at: datetime,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
+        reason_code: str | None = None,
+    ) -> AuditEntry:
+        entry = sealed_audit_entry(
+            stream=stream, head=self.store.audit_heads.get(stream, ChainHead()), action=action,
+            occurred_at=at, actor=actor, before=before, after=after, reason_code=reason_code,
+        )  # fmt: skip
+        self.store.audit.setdefault(stream, []).append(entry)
+        self.store.audit_heads[stream] = ChainHead(entry.seq, entry.hash)
+        return entry
+
+    def entries(self, stream: str) -> list[AuditEntry]:
+        return list(self.store.audit.get(stream, []))
+
+    def chains(self) -> Iterator[tuple[str, ChainHead, list[AuditEntry]]]:
+        for stream in sorted(self.store.audit_heads.keys() | self.store.audit.keys()):
+            yield stream, self.store.audit_heads.get(stream, ChainHead()), self.entries(stream)
+
+
+class FakeOutbox:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, events: Sequence[CloudEvent]) -> None:
+        known = {e.id for e, _ in self.store.outbox}
+        if any(e.id in known for e in events):
+            raise Conflict(ErrorCode.DUPLICATE_RECORD, "event id already in the outbox")
+        self.store.outbox.extend((e, None) for e in events)
+
+    def pending(self, limit: int = 100) -> list[CloudEvent]:
+        return [e for e, published in self.store.outbox if published is None][:limit]
+
+    def mark_published(self, event_ids: Iterable[str], at: datetime) -> None:
+        ids = set(event_ids)
+        self.store.outbox = [(e, at if e.id in ids else p) for e, p in self.store.outbox]
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """Works on a deep copy of the shared store. Commit checks, against the shared store, what a
+    database would (an order changed by someone else since it was read, a PO taken meanwhile),
+    then merges in what this unit of work changed, key by key."""
+
+    def __init__(self, store: Store | None = None) -> None:
+        self.shared = store or Store()
+        self.commits = 0
+
+    def __enter__(self) -> Self:
+        self.working = copy.deepcopy(self.shared)
+        self.base = copy.deepcopy(self.shared)
+        self.orders = FakeOrderRepository(self.working)
+        self.stock = FakeStockRepository(self.working)
+        self.records = FakeRecordRepository(self.working)
+        self.audit = FakeAuditLog(self.working)
+        self.outbox = FakeOutbox(self.working)
+        return super().__enter__()
+
+    def _commit(self) -> None:
+        shared, base, working = self.shared, self.base, self.working
+        for oid, order in working.orders.items():
+            if oid not in base.orders:
+                h = order.header
+                taken = any(
+                    o.header.account_number == h.account_number
+                    and o.header.customer_po == h.customer_po
+                    for o in shared.orders.values()
+                )
+                if taken:
+                    raise DuplicatePurchaseOrder(h.customer_po)
+            elif order is not base.orders[oid] and order.version != base.orders[oid].version:
+                if shared.orders[oid].version != base.orders[oid].version:
+                    raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"order {oid} changed meanwhile")
+        _merge(shared.orders, base.orders, working.orders)
+        _merge(shared.log, base.log, working.log)
+        _merge(shared.records, base.records, working.records)
+        _merge(shared.audit, base.audit, working.audit)
+        _merge(shared.audit_heads, base.audit_heads, working.audit_heads)
+        published = {e.id: at for e, at in working.outbox if at is not None}
+        shared.outbox = [(e, published.get(e.id, at)) for e, at in shared.outbox]
+        shared.outbox.extend(working.outbox[len(base.outbox) :])
+        self.commits += 1
+
+    def rollback(self) -> None:
+        """Nothing to undo: uncommitted work lives only in the copy."""
+
+
+def _merge(shared: dict[Any, Any], base: dict[Any, Any], working: dict[Any, Any]) -> None:
+    for key, value in working.items():
+        if key not in base or base[key] != value:
+            shared[key] = copy.deepcopy(value)
+
+
+def fake_bus(clock: FakeClock | None = None) -> tuple[MessageBus, Store, FakeClock]:
+    store = Store()
+    clock = clock or FakeClock()
+    return MessageBus(lambda: FakeUnitOfWork(store), clock), store, clock
+
+
+__all__ = ["FakeClock", "FakeUnitOfWork", "Store", "fake_bus"]

@@ -1,0 +1,272 @@
+"""Order use cases through the message bus, on the fakes."""
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ordoflow.application import commands as c
+from ordoflow.application.queries import verify_audit
+from ordoflow.domain.errors import DomainError, ErrorCode
+from ordoflow.domain.lifecycle import LineStatus, OrderStatus
+from ordoflow.domain.masterdata import PriceEntry, StockLevel
+from ordoflow.domain.values import AccountNumber, CurrencyCode, OrderId, PriceListCode, Sku
+from tests.builders import World, place, seed
+from tests.fakes import FakeClock, FakeUnitOfWork, Store, fake_bus
+
+
+@pytest.fixture
+def bus_store_clock() -> tuple[object, Store, FakeClock]:
+    return fake_bus()
+
+
+def setup() -> tuple[object, Store, FakeClock, World]:
+    bus, store, clock = fake_bus()
+    return bus, store, clock, seed(bus, stock=10)
+
+
+def refused(bus: object, command: c.Command) -> ErrorCode:
+    with pytest.raises(DomainError) as caught:
+        bus.handle(command)  # type: ignore[attr-defined]
+    return caught.value.code
+
+
+def stock(store: Store, world: World, n: int = 0) -> StockLevel:
+    level = store.records[(StockLevel.KIND, (world.skus[n], world.site))]
+    assert isinstance(level, StockLevel)
+    return level
+
+
+def test_a_placed_order_is_received_with_one_log_entry_and_one_outbox_event() -> None:
+    bus, store, clock, world = setup()
+    events_before = len(store.outbox)
+    order_id = bus.handle(place(world, 2, 3))
+    order = store.orders[order_id]
+    assert order.status is OrderStatus.RECEIVED
+    assert [ln.status for ln in order.lines] == [LineStatus.OPEN, LineStatus.OPEN]
+    assert [e.activity for e in store.log[order_id]] == ["order received"]
+    assert store.log[order_id][0].occurred_at == clock.now()
+    new = [e for e, _ in store.outbox[events_before:]]
+    assert [e.type for e in new] == ["ordoflow.order.received"]
+    assert new[0].subject == f"orders/{order_id}" and new[0].data["line_count"] == 2
+
+
+def test_the_same_po_with_the_same_body_returns_the_existing_order_and_creates_nothing() -> None:
+    bus, store, _, world = setup()
+    command = place(world, 4, po="PO-77")
+    first = bus.handle(command)
+    outbox = len(store.outbox)
+    assert bus.handle(command) == first
+    assert len(store.orders) == 1 and len(store.outbox) == outbox
+
+
+def test_the_same_po_with_a_different_body_is_refused() -> None:
+    bus, store, _, world = setup()
+    bus.handle(place(world, 4, po="PO-77"))
+    assert refused(bus, place(world, 5, po="PO-77")) is ErrorCode.DUPLICATE_PO_CONFLICT
+    assert len(store.orders) == 1
+
+
+def test_the_same_po_may_be_used_by_another_customer() -> None:
+    bus, store, _, world = setup()
+    other = seed(bus)
+    bus.handle(place(world, 1, po="PO-1"))
+    bus.handle(place(other, 1, po="PO-1"))
+    assert len(store.orders) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"account_number": AccountNumber("NOPE")}, ErrorCode.UNKNOWN_CUSTOMER),
+        ({"ship_to": "NOWHERE"}, ErrorCode.UNKNOWN_SHIP_TO),
+        ({"site": "NOSITE"}, ErrorCode.UNKNOWN_SITE),
+        ({"currency": CurrencyCode("EUR")}, ErrorCode.CURRENCY_MISMATCH),
+        ({"lines": (c.OrderLineInput(line_no=1, sku=Sku("GHOST"), quantity=1),)},
+         ErrorCode.UNKNOWN_SKU),
+        ({"lines": ()}, ErrorCode.EMPTY_ORDER),
+    ],
+)  # fmt: skip
+def test_bad_references_are_refused_with_their_code_and_nothing_is_written(
+    change: dict[str, object], code: ErrorCode
+) -> None:
+    bus, store, _, world = setup()
+    outbox = len(store.outbox)
+    assert refused(bus, replace(place(world, 1), **change)) is code
+    assert store.orders == {} and len(store.outbox) == outbox
+
+
+def test_a_line_in_another_unit_of_measure_than_the_item_is_refused() -> None:
+    bus, _, _, world = setup()
+    line = c.OrderLineInput(line_no=1, sku=world.skus[0], quantity=1, unit_of_measure="CS")
+    assert refused(bus, replace(place(world, 1), lines=(line,))) is ErrorCode.UOM_MISMATCH
+
+
+def test_zero_or_negative_quantities_are_refused_by_the_order_itself() -> None:
+    bus, _, _, world = setup()
+    bad = c.OrderLineInput(line_no=1, sku=world.skus[0], quantity=0)
+    assert refused(bus, replace(place(world, 1), lines=(bad,))) is ErrorCode.INVALID_QUANTITY
+
+
+def test_prices_come_from_the_customer_contract_then_the_list_then_the_item() -> None:
+    bus, store, _, world = setup()
+    on = date(2026, 1, 1)
+    for customer, price in ((None, "9.00"), (world.account, "8.25")):
+        bus.handle(c.CreateRecord(record=PriceEntry(
+            PriceListCode("L"), world.skus[0], customer, CurrencyCode("USD"), Decimal(price), on
+        )))  # fmt: skip
+    order_id = bus.handle(place(world, 1, 1))
+    lines = store.orders[order_id].lines
+    assert lines[0].unit_price == Decimal("8.25")  # contract beats list
+    assert lines[1].unit_price == Decimal("11.50")  # no entry: the item's list price
+
+
+def test_an_expired_contract_price_no_longer_applies() -> None:
+    bus, store, _, world = setup()
+    bus.handle(c.CreateRecord(record=PriceEntry(
+        PriceListCode("L"), world.skus[0], world.account, CurrencyCode("USD"), Decimal("1"),
+        date(2025, 1, 1), date(2025, 12, 31),
+    )))  # fmt: skip
+    order_id = bus.handle(place(world, 1))
+    assert store.orders[order_id].lines[0].unit_price == Decimal("10.50")
+
+
+def test_allocation_takes_what_is_available_and_backorders_the_rest() -> None:
+    bus, store, _, world = setup()
+    first = bus.handle(place(world, 6))
+    second = bus.handle(place(world, 6))
+    third = bus.handle(place(world, 6))
+    for oid in (first, second, third):
+        bus.handle(c.ValidateOrder(order_id=oid))
+        bus.handle(c.AllocateOrder(order_id=oid))
+    statuses = [store.orders[o].status for o in (first, second, third)]
+    assert statuses == [OrderStatus.ALLOCATED, OrderStatus.PARTIALLY_ALLOCATED,
+                        OrderStatus.BACKORDERED]  # fmt: skip
+    assert stock(store, world).allocated == 10 and stock(store, world).on_hand == 10
+
+
+def test_a_backordered_order_allocates_when_stock_arrives() -> None:
+    bus, store, _, world = setup()
+    hog, waiting = bus.handle(place(world, 10)), bus.handle(place(world, 3))
+    for oid in (hog, waiting):
+        bus.handle(c.ValidateOrder(order_id=oid))
+        bus.handle(c.AllocateOrder(order_id=oid))
+    bus.handle(c.ImportRecords(kind="stock", text=f"sku,site,on_hand\n{world.skus[0]},{world.site},15\n"))
+    bus.handle(c.AllocateOrder(order_id=waiting))
+    assert store.orders[waiting].status is OrderStatus.ALLOCATED
+
+
+def test_cancel_gives_allocated_stock_back() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 4))
+    bus.handle(c.ValidateOrder(order_id=oid))
+    bus.handle(c.AllocateOrder(order_id=oid))
+    bus.handle(c.CancelOrder(order_id=oid, reason_code="customer_request"))
+    assert store.orders[oid].status is OrderStatus.CANCELLED
+    assert store.orders[oid].lines[0].status is LineStatus.CANCELLED
+    assert stock(store, world).allocated == 0
+
+
+def test_reject_from_a_hold_gives_allocated_stock_back() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 4))
+    bus.handle(c.ValidateOrder(order_id=oid))
+    bus.handle(c.AllocateOrder(order_id=oid))
+    bus.handle(c.HoldOrder(order_id=oid, reason_code="credit_review"))
+    bus.handle(c.RejectOrder(order_id=oid, reason_code="credit_refused"))
+    assert store.orders[oid].status is OrderStatus.REJECTED
+    assert stock(store, world).allocated == 0
+
+
+def test_hold_and_resume_return_the_order_to_where_it_was() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 1))
+    bus.handle(c.ValidateOrder(order_id=oid))
+    bus.handle(c.HoldOrder(order_id=oid, reason_code="pricing_review"))
+    assert store.orders[oid].hold_reason == "pricing_review"
+    bus.handle(c.ResumeOrder(order_id=oid))
+    assert store.orders[oid].status is OrderStatus.VALIDATED
+    assert store.orders[oid].hold_reason is None
+
+
+def test_the_full_path_ships_invoices_and_closes_and_stock_leaves_the_site() -> None:
+    bus, store, clock, world = setup()
+    oid = bus.handle(place(world, 4, 2))
+    for command in (c.ValidateOrder(order_id=oid), c.AllocateOrder(order_id=oid),
+                    c.ReleaseOrder(order_id=oid)):  # fmt: skip
+        clock.advance(minutes=5)
+        bus.handle(command)
+    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 1}))
+    assert store.orders[oid].status is OrderStatus.PARTIALLY_SHIPPED
+    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 3, 2: 2}))
+    bus.handle(c.InvoiceOrder(order_id=oid))
+    bus.handle(c.CloseOrder(order_id=oid))
+    order = store.orders[oid]
+    assert order.status is OrderStatus.CLOSED
+    assert {ln.status for ln in order.lines} == {LineStatus.CLOSED}
+    assert (stock(store, world, 0).on_hand, stock(store, world, 0).allocated) == (6, 0)
+    times = [e.occurred_at for e in store.log[oid]]
+    assert times == sorted(times) and times[-1] > times[0]
+
+
+def test_shipping_more_than_was_released_is_refused() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 4))
+    for command in (c.ValidateOrder(order_id=oid), c.AllocateOrder(order_id=oid),
+                    c.ReleaseOrder(order_id=oid)):  # fmt: skip
+        bus.handle(command)
+    assert refused(bus, c.ConfirmShipment(order_id=oid, shipped={1: 5})) is (
+        ErrorCode.INVALID_QUANTITY
+    )
+    assert store.orders[oid].status is OrderStatus.RELEASED
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda oid: c.InvoiceOrder(order_id=oid),
+        lambda oid: c.ReleaseOrder(order_id=oid),
+        lambda oid: c.ResumeOrder(order_id=oid),
+        lambda oid: c.ConfirmShipment(order_id=oid, shipped={1: 1}),
+        lambda oid: c.CloseOrder(order_id=oid),
+    ],
+)
+def test_illegal_moves_are_refused_and_change_nothing(command: object) -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 1))
+    log_before = list(store.log[oid])
+    assert refused(bus, command(oid)) is ErrorCode.ILLEGAL_TRANSITION  # type: ignore[operator]
+    assert store.orders[oid].status is OrderStatus.RECEIVED and store.log[oid] == log_before
+
+
+def test_a_command_for_an_unknown_order_is_refused() -> None:
+    bus, _, _, _ = setup()
+    assert refused(bus, c.ValidateOrder(order_id=OrderId("SO-NONE"))) is ErrorCode.UNKNOWN_ORDER
+
+
+def test_every_move_extends_the_hash_chain_and_verification_passes() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 2))
+    bus.handle(c.ValidateOrder(order_id=oid))
+    bus.handle(c.AllocateOrder(order_id=oid))
+    log = store.log[oid]
+    assert [e.seq for e in log] == [1, 2, 3, 4]
+    assert all(b.prev_hash == a.hash for a, b in zip(log, log[1:], strict=False))
+    assert verify_audit(lambda: FakeUnitOfWork(store)).ok
+
+
+def test_a_concurrent_change_to_the_same_order_is_refused_not_lost() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 2))
+    slow, fast = FakeUnitOfWork(store), FakeUnitOfWork(store)
+    with slow:
+        order = slow.orders.get(oid)
+        assert order is not None
+        bus.handle(c.ValidateOrder(order_id=oid))  # someone else moves it first
+        order.hold("late", actor=order.entered_by, at=order.updated_at)
+        with pytest.raises(DomainError) as caught:
+            slow.commit()
+    assert caught.value.code is ErrorCode.CONCURRENT_UPDATE
+    assert store.orders[oid].status is OrderStatus.VALIDATED
+    assert fast.commits == 0
