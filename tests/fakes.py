@@ -254,9 +254,11 @@ class FakeUnitOfWork(UnitOfWork):
                 )
                 if taken:
                     raise DuplicatePurchaseOrder(h.customer_po)
-            elif order is not base.orders[oid] and order.version != base.orders[oid].version:
-                if shared.orders[oid].version != base.orders[oid].version:
-                    raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"order {oid} changed meanwhile")
+            elif (
+                order.version != base.orders[oid].version
+                and shared.orders[oid].version != base.orders[oid].version
+            ):
+                raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"order {oid} changed meanwhile")
         _merge(shared.orders, base.orders, working.orders)
         _merge(shared.log, base.log, working.log)
         _merge(shared.records, base.records, working.records)

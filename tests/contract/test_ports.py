@@ -77,11 +77,17 @@ def test_an_order_reads_back_exactly_as_it_was_written(uow_factory: UowFactory) 
     with uow_factory() as uow:
         loaded = uow.orders.get(order.id)
         by_po = uow.orders.get_by_po(order.header.account_number, order.header.customer_po)
-    assert loaded is not None and by_po is not None and by_po.id == order.id
-    assert loaded.header == order.header and loaded.lines == order.lines
-    assert loaded.received_at == AT and loaded.total.amount == Decimal("29.9701")
+    assert loaded is not None
+    assert by_po is not None
+    assert by_po.id == order.id
+    assert loaded.header == order.header
+    assert loaded.lines == order.lines
+    assert loaded.received_at == AT
+    assert loaded.total.amount == Decimal("29.9701")
     assert (loaded.status, loaded.version, loaded.log_head) == (
-        OrderStatus.RECEIVED, 1, order.log_head
+        OrderStatus.RECEIVED,
+        1,
+        order.log_head,
     )
 
 
@@ -114,10 +120,13 @@ def test_changes_and_log_entries_are_saved_with_a_new_version(uow_factory: UowFa
     with uow_factory() as uow:
         again = uow.orders.get(order.id)
         log = uow.orders.log(order.id)
-    assert again is not None and again.status is OrderStatus.ON_HOLD and again.version == 2
+    assert again is not None
+    assert again.status is OrderStatus.ON_HOLD
+    assert again.version == 2
     assert (again.held_from, again.hold_reason) == (OrderStatus.VALIDATED, "credit_review")
     assert [e.activity for e in log] == ["order received", "order validate", "order hold"]
-    assert log[2].reason_code == "credit_review" and log[2].occurred_at == AT
+    assert log[2].reason_code == "credit_review"
+    assert log[2].occurred_at == AT
     assert find_break("o", log, again.log_head) is None
 
 
@@ -131,9 +140,10 @@ def test_a_stale_version_is_refused(uow_factory: UowFactory) -> None:
         uow.commit()
     order.version = 1  # as loaded before that change
     order.reject("late", actor=ACTOR, at=AT)
-    with uow_factory() as uow, pytest.raises(Conflict) as caught:
+    with uow_factory() as uow:
         uow.orders.seen[order.id] = order
-        uow.commit()
+        with pytest.raises(Conflict) as caught:
+            uow.commit()
     assert caught.value.code is ErrorCode.CONCURRENT_UPDATE
 
 
@@ -155,7 +165,9 @@ def test_chains_give_every_order_with_its_head_and_log(uow_factory: UowFactory) 
     with uow_factory() as uow:
         chains = {oid: (head, log) for oid, head, log in uow.orders.chains()}
     head, log = chains[order.id]
-    assert head == order.log_head and len(log) == 1 and log[0].hash == head.hash
+    assert head == order.log_head
+    assert len(log) == 1
+    assert log[0].hash == head.hash
 
 
 # -- stock -------------------------------------------------------------------------------------
@@ -215,12 +227,16 @@ def test_records_round_trip_with_their_types(uow_factory: UowFactory) -> None:
         item = uow.records.get(Item, (sku,))
         assert uow.records.get(PriceEntry, price.key) == price
         assert {p.key for p in uow.records.all(PriceEntry) if p.sku == sku} == {
-            price.key, contract.key
+            price.key,
+            contract.key,
         }
         many = uow.records.get_many(ShipTo, [(account, "MAIN"), (account, "NOPE")])
-    assert customer is not None and customer.tier is CustomerTier.STANDARD
+    assert customer is not None
+    assert customer.tier is CustomerTier.STANDARD
     assert customer.credit_limit == Decimal("100.5")
-    assert item is not None and item.hazmat is True and item.list_price == Decimal("12.3456")
+    assert item is not None
+    assert item.hazmat is True
+    assert item.list_price == Decimal("12.3456")
     assert list(many) == [(account, "MAIN")]
     assert site
 
@@ -249,10 +265,13 @@ def test_audit_entries_chain_per_stream(uow_factory: UowFactory) -> None:
     with uow_factory() as uow:
         entries = uow.audit.entries(stream)
         chains = {s: (h, e) for s, h, e in uow.audit.chains()}
-    assert [e.seq for e in entries] == [1, 2] and entries[1].prev_hash == entries[0].hash
-    assert entries[1].after == {"a": "2", "n": [1, None]} and entries[1].reason_code == "fix"
+    assert [e.seq for e in entries] == [1, 2]
+    assert entries[1].prev_hash == entries[0].hash
+    assert entries[1].after == {"a": "2", "n": [1, None]}
+    assert entries[1].reason_code == "fix"
     head, chained = chains[stream]
-    assert head == ChainHead(2, entries[1].hash) and find_break(stream, chained, head) is None
+    assert head == ChainHead(2, entries[1].hash)
+    assert find_break(stream, chained, head) is None
 
 
 # -- outbox and the unit of work ---------------------------------------------------------------
@@ -281,9 +300,8 @@ def test_an_event_id_is_written_once(uow_factory: UowFactory) -> None:
     with uow_factory() as uow:
         uow.outbox.add([one])
         uow.commit()
-    with uow_factory() as uow, pytest.raises(Exception):  # noqa: B017, PT011 - driver-specific
+    with uow_factory() as uow, pytest.raises(Conflict):
         uow.outbox.add([one])
-        uow.commit()
 
 
 def test_leaving_without_commit_writes_nothing_at_all(uow_factory: UowFactory) -> None:
@@ -296,17 +314,24 @@ def test_leaving_without_commit_writes_nothing_at_all(uow_factory: UowFactory) -
         uow.outbox.add([event(9)])
         uow.orders.flush()
     with uow_factory() as uow:
-        assert uow.orders.get(order.id) is None and uow.orders.log(order.id) == []
+        assert uow.orders.get(order.id) is None
+        assert uow.orders.log(order.id) == []
         assert uow.stock.available(sku, site) == 10
-        assert uow.audit.entries("x:1") == [] and uow.outbox.pending() == []
+        assert uow.audit.entries("x:1") == []
+        assert uow.outbox.pending() == []
 
 
 def test_a_failure_inside_the_block_rolls_everything_back(uow_factory: UowFactory) -> None:
     order = new_order(uow_factory)
-    with pytest.raises(DomainError), uow_factory() as uow:
-        uow.orders.add(order)
-        uow.stock.reserve(order.lines[0].sku, order.header.site, 3)
-        raise NotFound(ErrorCode.UNKNOWN_SKU, "boom")
+
+    def fail_midway() -> None:
+        with uow_factory() as uow:
+            uow.orders.add(order)
+            uow.stock.reserve(order.lines[0].sku, order.header.site, 3)
+            raise NotFound(ErrorCode.UNKNOWN_SKU, "boom")
+
+    with pytest.raises(DomainError):
+        fail_midway()
     with uow_factory() as uow:
         assert uow.orders.get(order.id) is None
         assert uow.stock.available(order.lines[0].sku, order.header.site) == 10
@@ -319,6 +344,7 @@ def test_commit_writes_the_order_its_log_and_its_events_together(uow_factory: Uo
         uow.commit()
     with uow_factory() as uow:
         pending = [e for e in uow.outbox.pending(limit=1000) if e.subject == f"orders/{order.id}"]
-        assert uow.orders.get(order.id) is not None and len(uow.orders.log(order.id)) == 1
+        assert uow.orders.get(order.id) is not None
+        assert len(uow.orders.log(order.id)) == 1
     assert [e.type for e in pending] == ["ordoflow.order.received"]
     assert pending[0].data["total"] == "29.9701"

@@ -4,9 +4,9 @@ values, and concurrency decided by the database."""
 from __future__ import annotations
 
 import threading
-from decimal import Decimal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -47,7 +47,8 @@ def test_amounts_keep_every_digit(app: App) -> None:
     world = seed(app.bus)
     order_id = app.bus.handle(place(world, 3, price=Decimal("0.1001")))
     detail = show_order(app.uow_factory, order_id)
-    assert detail["total"] == "0.3003" and detail["lines"][0]["unit_price"] == "0.1001"
+    assert detail["total"] == "0.3003"
+    assert detail["lines"][0]["unit_price"] == "0.1001"
 
 
 def run_together(n: int, work: Callable[[int], object]) -> list[object]:
@@ -68,7 +69,8 @@ def test_the_same_po_sent_at_once_from_many_clients_makes_one_order(app: App) ->
     world = seed(app.bus)
     command = place(world, 2, po="PO-RACE")
     results = run_together(6, lambda _: app.bus.handle(command))
-    assert len(set(results)) == 1 and str(results[0]).startswith("SO-")
+    assert len(set(results)) == 1
+    assert str(results[0]).startswith("SO-")
     with app.engine.connect() as conn:
         count = conn.exec_driver_sql(
             "SELECT count(*) FROM orders WHERE customer_po = 'PO-RACE'"
@@ -88,7 +90,8 @@ def test_concurrent_allocations_never_take_more_than_is_on_hand(app: App) -> Non
         on_hand, held = conn.exec_driver_sql(
             f"SELECT on_hand, allocated FROM stock WHERE sku = '{world.skus[0]}'"
         ).one()
-    assert (on_hand, held) == (10, allocated) and allocated == 10
+    assert (on_hand, held) == (10, allocated)
+    assert allocated == 10
     statuses = {OrderStatus(d["status"]) for d in details}
     assert statuses <= {OrderStatus.ALLOCATED, OrderStatus.PARTIALLY_ALLOCATED,
                         OrderStatus.BACKORDERED}  # fmt: skip

@@ -28,21 +28,25 @@ def test_an_altered_entry_is_reported_at_its_position() -> None:
     entries, head = chain(4)
     entries[2] = dataclasses.replace(entries[2], actor=ActorId("mallory"))
     found = find_break("order SO-1", entries, head)
-    assert found is not None and found.seq == 3 and "altered" in found.reason
+    assert found is not None
+    assert found.seq == 3
+    assert "altered" in found.reason
 
 
 def test_a_deleted_entry_is_reported_where_the_gap_is() -> None:
     entries, head = chain(4)
     del entries[1]
     found = find_break("order SO-1", entries, head)
-    assert found is not None and found.seq == 2
+    assert found is not None
+    assert found.seq == 2
 
 
 def test_reordered_entries_are_reported() -> None:
     entries, head = chain(4)
     entries[1], entries[2] = entries[2], entries[1]
     found = find_break("order SO-1", entries, head)
-    assert found is not None and found.seq == 2
+    assert found is not None
+    assert found.seq == 2
 
 
 def test_renumbered_entries_do_not_pass_for_a_reordering() -> None:
@@ -50,10 +54,13 @@ def test_renumbered_entries_do_not_pass_for_a_reordering() -> None:
     a, b = entries[0], entries[1]
     entries[0], entries[1] = dataclasses.replace(b, seq=1), dataclasses.replace(a, seq=2)
     found = find_break("order SO-1", entries, head)
-    assert found is not None and found.seq == 1
+    assert found is not None
+    assert found.seq == 1
 
 
 def test_a_cut_tail_is_caught_by_the_head_kept_on_the_order() -> None:
     entries, head = chain(4)
     found = find_break("order SO-1", entries[:3], head)
-    assert found is not None and found.seq == 4 and "head records 4" in found.reason
+    assert found is not None
+    assert found.seq == 4
+    assert "head records 4" in found.reason

@@ -34,7 +34,8 @@ def test_an_illegal_move_names_the_event_and_the_state() -> None:
         ORDER_LIFECYCLE.target(OrderStatus.RECEIVED, OrderEvent.INVOICE, subject="order SO-1")
     assert caught.value.code is ErrorCode.ILLEGAL_TRANSITION
     assert (caught.value.event, caught.value.state) == ("invoice", "received")
-    assert "'invoice'" in str(caught.value) and "'received'" in str(caught.value)
+    assert "'invoice'" in str(caught.value)
+    assert "'received'" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -51,9 +52,10 @@ def test_invoice_only_from_shipped() -> None:
 
 def test_resume_returns_to_the_state_the_order_was_held_from() -> None:
     for held_from in (OrderStatus.VALIDATED, OrderStatus.BACKORDERED):
-        assert ORDER_LIFECYCLE.target(
-            OrderStatus.ON_HOLD, OrderEvent.RESUME, held_from=held_from
-        ) is held_from
+        assert (
+            ORDER_LIFECYCLE.target(OrderStatus.ON_HOLD, OrderEvent.RESUME, held_from=held_from)
+            is held_from
+        )
 
 
 def test_resume_without_a_remembered_state_is_refused() -> None:

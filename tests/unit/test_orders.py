@@ -1,5 +1,6 @@
 """Order use cases through the message bus, on the fakes."""
 
+import itertools
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -49,7 +50,8 @@ def test_a_placed_order_is_received_with_one_log_entry_and_one_outbox_event() ->
     assert store.log[order_id][0].occurred_at == clock.now()
     new = [e for e, _ in store.outbox[events_before:]]
     assert [e.type for e in new] == ["ordoflow.order.received"]
-    assert new[0].subject == f"orders/{order_id}" and new[0].data["line_count"] == 2
+    assert new[0].subject == f"orders/{order_id}"
+    assert new[0].data["line_count"] == 2
 
 
 def test_the_same_po_with_the_same_body_returns_the_existing_order_and_creates_nothing() -> None:
@@ -58,7 +60,8 @@ def test_the_same_po_with_the_same_body_returns_the_existing_order_and_creates_n
     first = bus.handle(command)
     outbox = len(store.outbox)
     assert bus.handle(command) == first
-    assert len(store.orders) == 1 and len(store.outbox) == outbox
+    assert len(store.orders) == 1
+    assert len(store.outbox) == outbox
 
 
 def test_the_same_po_with_a_different_body_is_refused() -> None:
@@ -94,7 +97,8 @@ def test_bad_references_are_refused_with_their_code_and_nothing_is_written(
     bus, store, _, world = setup()
     outbox = len(store.outbox)
     assert refused(bus, replace(place(world, 1), **change)) is code
-    assert store.orders == {} and len(store.outbox) == outbox
+    assert store.orders == {}
+    assert len(store.outbox) == outbox
 
 
 def test_a_line_in_another_unit_of_measure_than_the_item_is_refused() -> None:
@@ -143,7 +147,8 @@ def test_allocation_takes_what_is_available_and_backorders_the_rest() -> None:
     statuses = [store.orders[o].status for o in (first, second, third)]
     assert statuses == [OrderStatus.ALLOCATED, OrderStatus.PARTIALLY_ALLOCATED,
                         OrderStatus.BACKORDERED]  # fmt: skip
-    assert stock(store, world).allocated == 10 and stock(store, world).on_hand == 10
+    assert stock(store, world).allocated == 10
+    assert stock(store, world).on_hand == 10
 
 
 def test_a_backordered_order_allocates_when_stock_arrives() -> None:
@@ -152,7 +157,9 @@ def test_a_backordered_order_allocates_when_stock_arrives() -> None:
     for oid in (hog, waiting):
         bus.handle(c.ValidateOrder(order_id=oid))
         bus.handle(c.AllocateOrder(order_id=oid))
-    bus.handle(c.ImportRecords(kind="stock", text=f"sku,site,on_hand\n{world.skus[0]},{world.site},15\n"))
+    bus.handle(
+        c.ImportRecords(kind="stock", text=f"sku,site,on_hand\n{world.skus[0]},{world.site},15\n")
+    )
     bus.handle(c.AllocateOrder(order_id=waiting))
     assert store.orders[waiting].status is OrderStatus.ALLOCATED
 
@@ -207,7 +214,8 @@ def test_the_full_path_ships_invoices_and_closes_and_stock_leaves_the_site() -> 
     assert {ln.status for ln in order.lines} == {LineStatus.CLOSED}
     assert (stock(store, world, 0).on_hand, stock(store, world, 0).allocated) == (6, 0)
     times = [e.occurred_at for e in store.log[oid]]
-    assert times == sorted(times) and times[-1] > times[0]
+    assert times == sorted(times)
+    assert times[-1] > times[0]
 
 
 def test_shipping_more_than_was_released_is_refused() -> None:
@@ -237,7 +245,8 @@ def test_illegal_moves_are_refused_and_change_nothing(command: object) -> None:
     oid = bus.handle(place(world, 1))
     log_before = list(store.log[oid])
     assert refused(bus, command(oid)) is ErrorCode.ILLEGAL_TRANSITION  # type: ignore[operator]
-    assert store.orders[oid].status is OrderStatus.RECEIVED and store.log[oid] == log_before
+    assert store.orders[oid].status is OrderStatus.RECEIVED
+    assert store.log[oid] == log_before
 
 
 def test_a_command_for_an_unknown_order_is_refused() -> None:
@@ -252,7 +261,7 @@ def test_every_move_extends_the_hash_chain_and_verification_passes() -> None:
     bus.handle(c.AllocateOrder(order_id=oid))
     log = store.log[oid]
     assert [e.seq for e in log] == [1, 2, 3, 4]
-    assert all(b.prev_hash == a.hash for a, b in zip(log, log[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(log))
     assert verify_audit(lambda: FakeUnitOfWork(store)).ok
 
 

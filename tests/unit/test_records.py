@@ -28,8 +28,8 @@ def written(store: Store) -> int:
 
 def test_a_good_file_creates_every_row_with_an_audit_entry_and_an_event_each() -> None:
     bus, store, _ = fake_bus()
-    report = bus.handle(c.ImportRecords(kind="sites", text=SITES
-                        + "DAL1,Dallas,US,America/Chicago\nRTM1,Rotterdam,nl,Europe/Amsterdam\n"))  # fmt: skip
+    rows = "DAL1,Dallas,US,America/Chicago\nRTM1,Rotterdam,nl,Europe/Amsterdam\n"
+    report = bus.handle(c.ImportRecords(kind="sites", text=SITES + rows))
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
     assert store.records[("site", ("RTM1",))] == Site(
         SiteCode("RTM1"), "Rotterdam", CountryCode("NL"), "Europe/Amsterdam"
@@ -45,8 +45,10 @@ def test_importing_again_updates_what_changed_and_leaves_the_rest() -> None:
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     trail = store.audit["site:B"]
     assert [e.action for e in trail] == ["created", "updated"]
-    assert trail[1].before is not None and trail[1].before["name"] == "Two"
-    assert trail[1].after is not None and trail[1].after["name"] == "Zwei"
+    assert trail[1].before is not None
+    assert trail[1].before["name"] == "Two"
+    assert trail[1].after is not None
+    assert trail[1].after["name"] == "Zwei"
 
 
 def test_a_file_with_one_bad_row_is_rejected_whole_with_every_row_at_fault_listed() -> None:
@@ -107,11 +109,16 @@ def test_stock_cannot_be_set_below_what_is_allocated() -> None:
     bus.handle(c.ValidateOrder(order_id=oid))
     bus.handle(c.AllocateOrder(order_id=oid))
     with pytest.raises(ValidationFailed) as caught:
-        bus.handle(c.ImportRecords(kind="stock", text=f"sku,site,on_hand\n{world.skus[0]},{world.site},5\n"))
+        bus.handle(
+            c.ImportRecords(
+                kind="stock", text=f"sku,site,on_hand\n{world.skus[0]},{world.site},5\n"
+            )
+        )
     exc = caught.value
     assert exc.code is ErrorCode.INVALID_STOCK
     level = store.records[(StockLevel.KIND, (world.skus[0], world.site))]
-    assert isinstance(level, StockLevel) and (level.on_hand, level.allocated) == (10, 8)
+    assert isinstance(level, StockLevel)
+    assert (level.on_hand, level.allocated) == (10, 8)
 
 
 def test_create_refuses_an_existing_key_and_update_refuses_a_missing_one() -> None:

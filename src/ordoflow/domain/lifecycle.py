@@ -212,19 +212,22 @@ def lifecycle_markdown() -> str:
         "move is refused with `illegal_transition`, naming the event and the state.",
         "",
     ]
-    for table in (ORDER_LIFECYCLE, LINE_LIFECYCLE):
-        parts += [f"## The {table.name}", "", "```mermaid", render_mermaid(table).rstrip(), "```", ""]
-        parts += ["| state | allowed events |", "|---|---|"]
-        for state in table.states():
-            events = ", ".join(f"`{e.value}`" for e in table.events_from(state)) or "(final)"
-            parts.append(f"| `{state.value}` | {events} |")
-        parts.append("")
+    parts += _table_section(ORDER_LIFECYCLE) + _table_section(LINE_LIFECYCLE)
     parts += [
         "`resume` returns an order to the state it was held from. Cancel is allowed until",
         "anything has shipped; reject and cancel give back every allocated unit.",
         "",
     ]
     return "\n".join(parts)
+
+
+def _table_section(table: TransitionTable[S, E]) -> list[str]:
+    parts = [f"## The {table.name}", "", "```mermaid", render_mermaid(table).rstrip(), "```", ""]
+    parts += ["| state | allowed events |", "|---|---|"]
+    for state in table.states():
+        events = ", ".join(f"`{e.value}`" for e in table.events_from(state)) or "(final)"
+        parts.append(f"| `{state.value}` | {events} |")
+    return [*parts, ""]
 
 
 def _leads_to_resume(table: TransitionTable[S, E], t: Transition[S, E]) -> bool:

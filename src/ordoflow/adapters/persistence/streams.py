@@ -10,9 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from ordoflow.adapters.persistence.tables import audit_heads, audit_log, outbox, stock
 from ordoflow.application.ports import CloudEvent
+from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, sealed_audit_entry
 from ordoflow.domain.values import ActorId, SiteCode, Sku
 
@@ -153,6 +155,14 @@ class SqlOutbox:
         self.conn = conn
 
     def add(self, events: Sequence[CloudEvent]) -> None:
+        try:
+            self._insert(events)
+        except IntegrityError:
+            raise Conflict(
+                ErrorCode.DUPLICATE_RECORD, "an event id is already in the outbox"
+            ) from None
+
+    def _insert(self, events: Sequence[CloudEvent]) -> None:
         self.conn.execute(
             _INSERT_OUTBOX,
             [
