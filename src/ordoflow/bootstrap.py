@@ -15,6 +15,7 @@ from ordoflow.adapters.persistence.uow import SqlUnitOfWork
 from ordoflow.application.messagebus import MessageBus
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.config import Settings
+from ordoflow.domain.errors import DomainError, ErrorCode
 
 
 @dataclass
@@ -32,6 +33,16 @@ class App:
     def database_revision(self) -> tuple[str | None, str | None]:
         """(current, head): equal when the schema is up to date."""
         return migrate.current_revision(self.engine), migrate.head_revision(self.engine)
+
+    def require_current_schema(self) -> None:
+        """Refuse to work on a database whose schema is missing or behind the code."""
+        current, head = self.database_revision()
+        if current != head:
+            raise DomainError(
+                ErrorCode.SCHEMA_OUT_OF_DATE,
+                f"the database is at schema revision {current or 'none'}, the code needs {head}; "
+                "run `ordoflow db upgrade`",
+            )
 
     def close(self) -> None:
         self.engine.dispose()

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +15,8 @@ import sqlalchemy as sa
 from ordoflow.adapters.persistence import migrate
 from ordoflow.application import commands as c
 from ordoflow.application.queries import show_order, verify_audit
-from ordoflow.bootstrap import App
+from ordoflow.bootstrap import App, bootstrap
+from ordoflow.config import Settings
 from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.lifecycle import OrderStatus
 from tests.builders import place, seed
@@ -112,3 +114,14 @@ def test_two_clients_moving_one_order_at_once_cannot_both_win(app: App) -> None:
     # received, then one entry for validate, two (order and line) for reject: none lost
     assert len(detail["events"]) == 1 + validated + 2 * rejected
     assert verify_audit(app.uow_factory).ok
+
+
+def test_an_unmigrated_database_is_refused_with_a_pointer_to_the_upgrade(tmp_path: Path) -> None:
+    app = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"))
+    with pytest.raises(DomainError) as caught:
+        app.require_current_schema()
+    assert caught.value.code is ErrorCode.SCHEMA_OUT_OF_DATE
+    assert "ordoflow db upgrade" in caught.value.message
+    app.upgrade_database()
+    app.require_current_schema()
+    app.close()

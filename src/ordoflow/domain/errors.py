@@ -45,6 +45,7 @@ class ErrorCode(StrEnum):
     CSV_MALFORMED = "csv_malformed"
     CSV_ROWS_INVALID = "csv_rows_invalid"
     UNKNOWN_IMPORT_KIND = "unknown_import_kind"
+    SCHEMA_OUT_OF_DATE = "schema_out_of_date"
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,10 +29,12 @@ JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table."
 
 
 @contextmanager
-def app_session() -> Iterator[App]:
+def app_session(*, check_schema: bool = True) -> Iterator[App]:
     """The app for one command; a refusal prints its code and exits 2."""
     app = bootstrap()
     try:
+        if check_schema:
+            app.require_current_schema()
         yield app
     except DomainError as exc:
         report_refusal(exc)
@@ -70,8 +72,8 @@ def actor(name: str) -> ActorId:
     return ActorId(name)
 
 
-def run(action: Callable[[App], Any]) -> Any:
-    with app_session() as app:
+def run(action: Callable[[App], Any], *, check_schema: bool = True) -> Any:
+    with app_session(check_schema=check_schema) as app:
         return action(app)
 
 

@@ -1,0 +1,72 @@
+"""Orders as channels send them: every field problem reported at once, with its code."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from ordoflow.application.requests import parse_place_order, parse_shipped
+from ordoflow.domain.errors import ErrorCode, ValidationFailed
+from ordoflow.domain.values import ActorId, Channel
+
+
+def body(**change: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "account_number": "C-1", "ship_to": "MAIN", "channel": "EDI", "customer_po": "PO 1/A",
+        "requested_date": "2026-12-01", "site": "DAL1",
+        "lines": [{"sku": "A-1", "quantity": "3", "unit_price": "12.50"},
+                  {"line_no": 20, "sku": "B-2", "quantity": 1, "unit_of_measure": "CS"}],
+    }  # fmt: skip
+    return {**base, **change}
+
+
+def problems(raw: dict[str, Any]) -> set[tuple[str, ErrorCode]]:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_place_order(raw, actor=ActorId("api"))
+    return {(e.field, e.code) for e in caught.value.errors}
+
+
+def test_a_good_body_becomes_a_typed_command_with_defaults_left_open() -> None:
+    cmd = parse_place_order(body(), actor=ActorId("api"))
+    assert cmd.channel is Channel.EDI
+    assert cmd.requested_date == date(2026, 12, 1)
+    assert cmd.currency is None
+    assert cmd.actor == "api"
+    first, second = cmd.lines
+    assert (first.line_no, first.quantity, first.unit_price) == (1, 3, Decimal("12.50"))
+    assert (second.line_no, second.unit_price, second.unit_of_measure) == (20, None, "CS")
+
+
+def test_every_header_problem_is_reported_together() -> None:
+    found = problems(body(account_number="", channel="fax", requested_date="12/01/2026",
+                          currency="EURO"))  # fmt: skip
+    assert found == {
+        ("account_number", ErrorCode.REQUIRED_FIELD_MISSING),
+        ("channel", ErrorCode.INVALID_CHOICE),
+        ("requested_date", ErrorCode.INVALID_DATE),
+        ("currency", ErrorCode.INVALID_CURRENCY),
+    }
+
+
+def test_line_problems_name_the_line() -> None:
+    found = problems(body(lines=[{"sku": "A", "quantity": 0},
+                                 {"sku": "B", "quantity": 2, "unit_price": "abc"}]))  # fmt: skip
+    assert found == {("lines[0].quantity", ErrorCode.INVALID_QUANTITY),
+                     ("lines[1].unit_price", ErrorCode.INVALID_PRICE)}  # fmt: skip
+
+
+@pytest.mark.parametrize("lines", [None, [], "A-1", {"sku": "A"}])
+def test_an_order_without_a_list_of_lines_is_empty(lines: object) -> None:
+    assert ("lines", ErrorCode.EMPTY_ORDER) in problems(body(lines=lines))
+
+
+def test_a_line_that_is_not_an_object_is_refused() -> None:
+    assert ("lines", ErrorCode.REQUIRED_FIELD_MISSING) in problems(body(lines=["A-1"]))
+
+
+def test_shipped_quantities_parse_from_line_equals_quantity_pairs() -> None:
+    assert parse_shipped(["1=4", "2=10"]) == {1: 4, 2: 10}
+    with pytest.raises(ValidationFailed) as caught:
+        parse_shipped(["1=four", "x=1"])
+    assert {e.code for e in caught.value.errors} == {ErrorCode.INVALID_QUANTITY}
