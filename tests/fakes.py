@@ -212,7 +212,7 @@ class FakeOutbox:
     def add(self, events: Sequence[CloudEvent]) -> None:
         known = {e.id for e, _ in self.store.outbox}
         if any(e.id in known for e in events):
-            raise Conflict(ErrorCode.DUPLICATE_RECORD, "event id already in the outbox")
+            raise Conflict(ErrorCode.DUPLICATE_EVENT, "event id already in the outbox")
         self.store.outbox.extend((e, None) for e in events)
 
     def pending(self, limit: int = 100) -> list[CloudEvent]:

@@ -279,3 +279,59 @@ def test_a_concurrent_change_to_the_same_order_is_refused_not_lost() -> None:
     assert caught.value.code is ErrorCode.CONCURRENT_UPDATE
     assert store.orders[oid].status is OrderStatus.VALIDATED
     assert fast.commits == 0
+
+
+def test_naming_the_default_currency_and_unit_is_the_same_order_as_leaving_them_out() -> None:
+    bus, store, _, world = setup()
+    implicit = place(world, 2, po="PO-DEF")
+    first = bus.handle(implicit)
+    line = replace(implicit.lines[0], unit_of_measure="EA")
+    explicit = replace(implicit, currency=CurrencyCode("USD"), lines=(line,))
+    assert bus.handle(explicit) == first
+    assert len(store.orders) == 1
+
+
+def test_a_price_list_entry_in_another_currency_is_passed_over() -> None:
+    bus, store, _, world = seed_eur()
+    order_id = bus.handle(place(world, 1))
+    assert store.orders[order_id].lines[0].unit_price == Decimal("7.00")
+
+
+def test_an_item_priced_only_in_another_currency_is_refused_for_a_line_without_a_price() -> None:
+    bus, _, _, world = seed_eur()
+    line = c.OrderLineInput(line_no=1, sku=world.skus[1], quantity=1)
+    assert refused(bus, replace(place(world, 1), lines=(line,))) is ErrorCode.CURRENCY_MISMATCH
+
+
+def seed_eur() -> tuple[object, Store, FakeClock, World]:
+    """A EUR customer whose items are listed in EUR; the first also has a USD list entry."""
+    bus, store, clock = fake_bus()
+    world = seed(bus, currency="EUR")
+    for currency, price in (("USD", "5.00"), ("EUR", "7.00")):
+        bus.handle(c.CreateRecord(record=PriceEntry(
+            PriceListCode(currency), world.skus[0], None, CurrencyCode(currency), Decimal(price),
+            date(2026, 1, 1),
+        )))  # fmt: skip
+    item = store.records[("item", (world.skus[1],))]
+    bus.handle(c.UpdateRecord(record=replace(item, currency=CurrencyCode("USD"))))
+    return bus, store, clock, world
+
+
+def test_hold_information_is_cleared_when_a_held_order_is_rejected() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 1))
+    bus.handle(c.HoldOrder(order_id=oid, reason_code="credit_review"))
+    bus.handle(c.RejectOrder(order_id=oid, reason_code="credit_refused"))
+    assert (store.orders[oid].held_from, store.orders[oid].hold_reason) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [("", ErrorCode.REQUIRED_FIELD_MISSING), ("two words", ErrorCode.INVALID_CODE),
+     ("x" * 65, ErrorCode.TEXT_TOO_LONG)],
+)  # fmt: skip
+def test_a_reason_must_be_a_short_code(reason: str, code: ErrorCode) -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 1))
+    assert refused(bus, c.HoldOrder(order_id=oid, reason_code=reason)) is code
+    assert store.orders[oid].status is OrderStatus.RECEIVED

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ordoflow.application import commands as c
-from ordoflow.application import orders, records
+from ordoflow.application import orders, placing, records
 from ordoflow.application.ports import Clock, UnitOfWork
 
 Handler = Callable[[Any, UnitOfWork, Clock], Any]
 
 HANDLERS: dict[type[c.Command], Handler] = {
-    c.PlaceOrder: orders.place_order,
+    c.PlaceOrder: placing.place_order,
     c.ValidateOrder: orders.validate_order,
     c.HoldOrder: orders.hold_order,
     c.ResumeOrder: orders.resume_order,

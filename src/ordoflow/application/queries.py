@@ -10,7 +10,7 @@ from ordoflow.application.ports import UnitOfWork
 from ordoflow.domain.errors import ErrorCode, NotFound
 from ordoflow.domain.eventlog import AuditEntry, ChainBreak, find_break
 from ordoflow.domain.orders import Order
-from ordoflow.domain.values import OrderId
+from ordoflow.domain.values import OrderId, money_text
 
 
 def order_summary(order: Order) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def order_summary(order: Order) -> dict[str, Any]:
         "status": order.status.value,
         "hold_reason": order.hold_reason,
         "line_count": len(order.lines),
-        "total": str(order.total.amount),
+        "total": money_text(order.total.amount),
         "currency": h.currency,
         "received_at": order.received_at.isoformat(),
     }
@@ -44,8 +44,8 @@ def order_detail(order: Order, uow: UnitOfWork) -> dict[str, Any]:
                 "sku": ln.sku,
                 "quantity": ln.quantity,
                 "unit_of_measure": ln.unit_of_measure,
-                "unit_price": str(ln.unit_price),
-                "amount": str(ln.amount),
+                "unit_price": money_text(ln.unit_price),
+                "amount": money_text(ln.amount),
                 "status": ln.status.value,
                 "allocated": ln.allocated_qty,
                 "shipped": ln.shipped_qty,

@@ -46,12 +46,10 @@ def _optional(parse: Parser) -> Parser:
     return parse_optional
 
 
-def _text(name: str, raw: str | None) -> str:
-    return v.require_text(name, raw)
-
-
 def _free(name: str, raw: str | None) -> str:
-    return (raw or "").strip()
+    """Optional short text (postal codes): at most 20 characters."""
+    value = (raw or "").strip()
+    return v.require_text(name, value, 20) if value else ""
 
 
 def _tier(name: str, raw: str | None) -> CustomerTier:
@@ -109,21 +107,23 @@ SPECS: dict[str, RecordSpec] = {
     spec.kind: spec
     for spec in (
         RecordSpec("sites", Site, (
-            ("code", v.parse_code), ("name", _text), ("country", v.parse_country),
+            ("code", v.parse_code), ("name", v.text_upto(200)), ("country", v.parse_country),
             ("time_zone", v.parse_time_zone),
         )),
         RecordSpec("customers", Customer, (
-            ("account_number", v.parse_code), ("legal_name", _text), ("tax_id", _text),
+            ("account_number", v.parse_code), ("legal_name", v.text_upto(200)),
+            ("tax_id", v.text_upto(64)),
             ("tier", _tier), ("currency", v.parse_currency), ("payment_terms", v.parse_code),
             ("credit_limit", v.parse_amount), ("status", _status),
         )),
         RecordSpec("ship-tos", ShipTo, (
-            ("account_number", v.parse_code), ("code", v.parse_code), ("name", _text),
-            ("address_line", _text), ("city", _text), ("postal_code", _free),
+            ("account_number", v.parse_code), ("code", v.parse_code), ("name", v.text_upto(200)),
+            ("address_line", v.text_upto(200)), ("city", v.text_upto(100)), ("postal_code", _free),
             ("country", v.parse_country),
         )),
         RecordSpec("items", Item, (
-            ("sku", v.parse_code), ("description", _text), ("unit_of_measure", v.parse_code),
+            ("sku", v.parse_code), ("description", v.text_upto(300)),
+            ("unit_of_measure", v.parse_code),
             ("product_class", v.parse_code), ("list_price", _price),
             ("currency", v.parse_currency), ("standard_cost", v.parse_amount),
             ("weight_kg", v.parse_amount), ("export_classification", v.parse_code),

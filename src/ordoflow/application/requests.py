@@ -55,7 +55,7 @@ def parse_place_order(body: Mapping[str, Any], *, actor: ActorId) -> PlaceOrder:
         "account_number": lambda n, r: AccountNumber(v.parse_code(n, r)),
         "ship_to": lambda n, r: ShipToCode(v.parse_code(n, r)),
         "channel": lambda n, r: v.parse_choice(n, r, Channel),
-        "customer_po": v.require_text,
+        "customer_po": v.text_upto(100),
         "requested_date": v.parse_date,
         "site": lambda n, r: SiteCode(v.parse_code(n, r)),
     }

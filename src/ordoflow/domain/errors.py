@@ -14,7 +14,7 @@ class ErrorCode(StrEnum):
     """Stable machine-readable codes carried by every refusal."""
 
     REQUIRED_FIELD_MISSING = "required_field_missing"
-    INVALID_NUMBER = "invalid_number"
+    TEXT_TOO_LONG = "text_too_long"
     INVALID_QUANTITY = "invalid_quantity"
     INVALID_PRICE = "invalid_price"
     INVALID_AMOUNT = "invalid_amount"
@@ -46,6 +46,9 @@ class ErrorCode(StrEnum):
     CSV_ROWS_INVALID = "csv_rows_invalid"
     UNKNOWN_IMPORT_KIND = "unknown_import_kind"
     SCHEMA_OUT_OF_DATE = "schema_out_of_date"
+    DUPLICATE_EVENT = "duplicate_event"
+    MALFORMED_REQUEST = "malformed_request"
+    FILE_UNREADABLE = "file_unreadable"
 
 
 @dataclass(frozen=True, slots=True)

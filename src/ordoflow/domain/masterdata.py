@@ -215,17 +215,29 @@ class PriceQuote:
 
 
 def quote_price(
-    item: Item, entries: list[PriceEntry], customer: AccountNumber, on: date
-) -> PriceQuote:
-    """A customer-specific price beats a list-wide entry, which beats the item's list price;
-    among entries of the same kind the one that started latest wins."""
-    applicable = [e for e in entries if e.sku == item.sku and e.applies(customer, on)]
-    applicable.sort(key=lambda e: (e.customer is not None, e.valid_from), reverse=True)
+    item: Item,
+    entries: list[PriceEntry],
+    customer: AccountNumber,
+    on: date,
+    currency: CurrencyCode,
+) -> PriceQuote | None:
+    """The price in `currency` on date `on`: a customer-specific entry beats a list-wide one,
+    which beats the item's list price. Among entries of the same kind the one that started
+    latest wins, then the lower price, so the choice never depends on storage order. None when
+    nothing is priced in `currency`."""
+    applicable = [
+        e
+        for e in entries
+        if e.sku == item.sku and e.currency == currency and e.applies(customer, on)
+    ]
     if applicable:
-        best = applicable[0]
+        best = min(applicable, key=lambda e: (e.customer is None, -e.valid_from.toordinal(),
+                                                e.unit_price, e.price_list))  # fmt: skip
         scope = f"customer {best.customer}" if best.customer else "list"
         return PriceQuote(best.unit_price, best.currency, f"{best.price_list} ({scope})")
-    return PriceQuote(item.list_price, item.currency, "item list price")
+    if item.currency == currency:
+        return PriceQuote(item.list_price, item.currency, "item list price")
+    return None
 
 
 MasterRecord = Site | Customer | ShipTo | Item | StockLevel | PriceEntry

@@ -27,11 +27,14 @@ from ordoflow.domain.values import (
     ActorId,
     Channel,
     CurrencyCode,
+    FieldProblem,
     Money,
     OrderId,
     ShipToCode,
     SiteCode,
     Sku,
+    money_text,
+    parse_code,
 )
 
 
@@ -92,7 +95,17 @@ def body_hash(header: OrderHeader, lines: Sequence[Sequence[object]]) -> str:
 
 
 def new_order_id() -> OrderId:
-    return OrderId(f"SO-{secrets.token_hex(6).upper()}")
+    """64 random bits: a clash is about one in a million over ten million orders, and the
+    primary key refuses it rather than overwriting."""
+    return OrderId(f"SO-{secrets.token_hex(8).upper()}")
+
+
+def check_reason(reason_code: str) -> str:
+    """Reason codes are short codes (letters, digits, ._/-), never free text."""
+    try:
+        return parse_code("reason_code", reason_code)
+    except FieldProblem as exc:
+        raise ValidationFailed([exc.error]) from None
 
 
 def check_lines(lines: Sequence[LineRequest]) -> None:
@@ -178,7 +191,7 @@ class Order:
                 channel=header.channel.value,
                 site=header.site,
                 currency=header.currency,
-                total=str(order.total.amount),
+                total=money_text(order.total.amount),
                 line_count=len(order.lines),
             )
         )
@@ -201,7 +214,7 @@ class Order:
 
     def hold(self, reason_code: str, *, actor: ActorId, at: datetime) -> None:
         previous = self.status
-        self._move(OrderEvent.HOLD, actor, at, reason_code)
+        self._move(OrderEvent.HOLD, actor, at, check_reason(reason_code))
         self.held_from, self.hold_reason = previous, reason_code
 
     def resume(self, *, actor: ActorId, at: datetime) -> None:
@@ -210,12 +223,14 @@ class Order:
 
     def reject(self, reason_code: str, *, actor: ActorId, at: datetime) -> dict[Sku, int]:
         """Reject the order; returns the units per SKU whose allocation must be given back."""
-        self._move(OrderEvent.REJECT, actor, at, reason_code)
+        self._move(OrderEvent.REJECT, actor, at, check_reason(reason_code))
+        self.held_from, self.hold_reason = None, None
         return self._end_lines(LineEvent.REJECT, reason_code, actor, at)
 
     def cancel(self, reason_code: str, *, actor: ActorId, at: datetime) -> dict[Sku, int]:
         """Cancel the order; returns the units per SKU whose allocation must be given back."""
-        self._move(OrderEvent.CANCEL, actor, at, reason_code)
+        self._move(OrderEvent.CANCEL, actor, at, check_reason(reason_code))
+        self.held_from, self.hold_reason = None, None
         return self._end_lines(LineEvent.CANCEL, reason_code, actor, at)
 
     def allocate(self, taken: Mapping[int, int], *, actor: ActorId, at: datetime) -> None:

@@ -7,6 +7,7 @@ so every entrypoint refuses the same input the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -95,7 +96,17 @@ class Money:
         return cls(Decimal("0"), currency)
 
     def __str__(self) -> str:
-        return f"{self.amount.quantize(Decimal('0.01'))} {self.currency}"
+        return f"{money_text(self.amount)} {self.currency}"
+
+
+def money_text(amount: Decimal) -> str:
+    """An amount as people read it: at least two decimals, more only where they carry value
+    (16.10, 2206.00, 0.1001), the same whichever database it came from."""
+    normal = amount.normalize()
+    exponent = normal.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        normal = normal.quantize(Decimal("0.01"))
+    return format(normal, "f")
 
 
 class FieldProblem(Exception):
@@ -110,15 +121,30 @@ def problem(field: str, code: ErrorCode, message: str) -> FieldProblem:
     return FieldProblem(FieldError(field, code, message))
 
 
-def require_text(field: str, raw: str | None) -> str:
+def require_text(field: str, raw: str | None, max_length: int = 200) -> str:
     value = (raw or "").strip()
     if not value:
         raise problem(field, ErrorCode.REQUIRED_FIELD_MISSING, f"{field} is required")
+    if len(value) > max_length:
+        raise problem(
+            field,
+            ErrorCode.TEXT_TOO_LONG,
+            f"{field} has {len(value)} characters, at most {max_length}",
+        )
     return value
 
 
+def text_upto(max_length: int) -> Callable[[str, str | None], str]:
+    """A required free-text field of at most `max_length` characters (its column's width)."""
+
+    def parse_text(field: str, raw: str | None) -> str:
+        return require_text(field, raw, max_length)
+
+    return parse_text
+
+
 def parse_code(field: str, raw: str | None) -> str:
-    value = require_text(field, raw)
+    value = require_text(field, raw, 64)
     if not _CODE.match(value):
         raise problem(
             field, ErrorCode.INVALID_CODE, f"{field} {value!r} must be 1-64 letters, digits or ._/-"
@@ -126,9 +152,7 @@ def parse_code(field: str, raw: str | None) -> str:
     return value
 
 
-def parse_decimal(
-    field: str, raw: str | Decimal | int | None, code: ErrorCode = ErrorCode.INVALID_NUMBER
-) -> Decimal:
+def parse_decimal(field: str, raw: str | Decimal | int | None, code: ErrorCode) -> Decimal:
     if isinstance(raw, bool):
         raise problem(field, code, f"{field} must be a number, not true/false")
     if isinstance(raw, Decimal | int):
@@ -269,6 +293,7 @@ __all__ = [
     "ShipToCode",
     "SiteCode",
     "Sku",
+    "money_text",
     "parse_amount",
     "parse_bool",
     "parse_choice",
@@ -282,4 +307,5 @@ __all__ = [
     "parse_time_zone",
     "problem",
     "require_text",
+    "text_upto",
 ]

@@ -159,7 +159,7 @@ class SqlOutbox:
             self._insert(events)
         except IntegrityError:
             raise Conflict(
-                ErrorCode.DUPLICATE_RECORD, "an event id is already in the outbox"
+                ErrorCode.DUPLICATE_EVENT, "an event id is already in the outbox"
             ) from None
 
     def _insert(self, events: Sequence[CloudEvent]) -> None:

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+_PLACES = Decimal("0.0001")
+
 
 class Amount(TypeDecorator[Decimal]):
     """NUMERIC(18, 4) on PostgreSQL; exact decimal text on SQLite, which has no decimal type and
@@ -29,7 +31,8 @@ class Amount(TypeDecorator[Decimal]):
         return str(value) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(value)
+        """Always four places, so both databases hand back the same Decimal."""
+        return None if value is None else Decimal(value).quantize(_PLACES)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
