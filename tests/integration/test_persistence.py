@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 
 from ordoflow.adapters.persistence import migrate
+from ordoflow.adapters.persistence.tables import metadata
 from ordoflow.application import commands as c
 from ordoflow.application.queries import show_order, verify_audit
 from ordoflow.bootstrap import App, bootstrap
@@ -125,3 +128,9 @@ def test_an_unmigrated_database_is_refused_with_a_pointer_to_the_upgrade(tmp_pat
     app.upgrade_database()
     app.require_current_schema()
     app.close()
+
+
+def test_the_migrated_schema_matches_the_tables_the_code_uses(app: App) -> None:
+    with app.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []

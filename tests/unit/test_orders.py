@@ -335,3 +335,61 @@ def test_a_reason_must_be_a_short_code(reason: str, code: ErrorCode) -> None:
     oid = bus.handle(place(world, 1))
     assert refused(bus, c.HoldOrder(order_id=oid, reason_code=reason)) is code
     assert store.orders[oid].status is OrderStatus.RECEIVED
+
+
+def test_a_final_shipment_closes_short_and_gives_back_what_did_not_ship() -> None:
+    bus, store, _, world = setup()
+    hog = bus.handle(place(world, 7))
+    oid = bus.handle(place(world, 5, 4))  # line 1 gets 3 of 5, line 2 all 4
+    for order_id in (hog, oid):
+        bus.handle(c.ValidateOrder(order_id=order_id))
+        bus.handle(c.AllocateOrder(order_id=order_id))
+    assert store.orders[oid].status is OrderStatus.PARTIALLY_ALLOCATED
+    bus.handle(c.ReleaseOrder(order_id=oid))
+    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 2, 2: 4}, final=True))
+    order = store.orders[oid]
+    assert order.status is OrderStatus.SHIPPED
+    assert [(ln.status, ln.shipped_qty, ln.allocated_qty) for ln in order.lines] == [
+        (LineStatus.SHIPPED, 2, 2), (LineStatus.SHIPPED, 4, 4)
+    ]  # fmt: skip
+    assert (stock(store, world, 0).on_hand, stock(store, world, 0).allocated) == (8, 7)
+    short = [e for e in store.log[oid] if e.reason_code == "short_shipped"]
+    assert [(e.line_no, e.quantity) for e in short] == [(1, 3)]
+    bus.handle(c.InvoiceOrder(order_id=oid))
+    assert store.orders[oid].status is OrderStatus.INVOICED
+
+
+def test_a_final_shipment_cancels_lines_that_shipped_nothing() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 2, 3))
+    for command in (c.ValidateOrder(order_id=oid), c.AllocateOrder(order_id=oid),
+                    c.ReleaseOrder(order_id=oid)):  # fmt: skip
+        bus.handle(command)
+    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 2}, final=True))
+    lines = store.orders[oid].lines
+    assert [ln.status for ln in lines] == [LineStatus.SHIPPED, LineStatus.CANCELLED]
+    assert store.orders[oid].status is OrderStatus.SHIPPED
+    assert stock(store, world, 1).allocated == 0
+
+
+def test_an_empty_shipment_confirmation_is_refused() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 2))
+    for command in (c.ValidateOrder(order_id=oid), c.AllocateOrder(order_id=oid),
+                    c.ReleaseOrder(order_id=oid)):  # fmt: skip
+        bus.handle(command)
+    assert refused(bus, c.ConfirmShipment(order_id=oid, shipped={}, final=True)) is (
+        ErrorCode.INVALID_QUANTITY
+    )
+    assert store.orders[oid].status is OrderStatus.RELEASED
+
+
+def test_log_entries_carry_the_units_allocated_and_shipped() -> None:
+    bus, store, _, world = setup()
+    oid = bus.handle(place(world, 4))
+    for command in (c.ValidateOrder(order_id=oid), c.AllocateOrder(order_id=oid),
+                    c.ReleaseOrder(order_id=oid),
+                    c.ConfirmShipment(order_id=oid, shipped={1: 4})):  # fmt: skip
+        bus.handle(command)
+    moves = {(e.activity, e.quantity) for e in store.log[oid] if e.line_no == 1}
+    assert {("line allocate", 4), ("line ship", 4)} <= moves

@@ -91,9 +91,11 @@ class ReleaseOrder(OrderCommand):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ConfirmShipment(OrderCommand):
-    """Units shipped per line number; omitted lines shipped nothing."""
+    """Units shipped per line number; omitted lines shipped nothing. `final` says the shipment
+    is complete: what did not ship is closed short and its allocation given back."""
 
     shipped: Mapping[int, int]
+    final: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -93,9 +93,12 @@ def allocate_order(cmd: c.AllocateOrder, uow: UnitOfWork, clock: Clock) -> None:
 def confirm_shipment(cmd: c.ConfirmShipment, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         order = _load(uow, cmd.order_id)
-        issued = order.confirm_shipment(cmd.shipped, actor=cmd.actor, at=clock.now())
+        issued, freed = order.confirm_shipment(
+            cmd.shipped, actor=cmd.actor, at=clock.now(), final=cmd.final
+        )
         for sku in sorted(issued):
             uow.stock.issue(sku, order.header.site, issued[sku])
+        _give_back(uow, order, freed)
         uow.commit()
 
 

@@ -73,6 +73,7 @@ class OrderLogEntry:
     from_state: str | None
     to_state: str
     line_no: int | None = None
+    quantity: int | None = None
     reason_code: str | None = None
     process_version: str | None = None
     prev_hash: str = GENESIS
@@ -90,6 +91,7 @@ class OrderLogEntry:
             "from_state": self.from_state,
             "to_state": self.to_state,
             "line_no": self.line_no,
+            "quantity": self.quantity,
             "reason_code": self.reason_code,
             "process_version": self.process_version,
         }

@@ -246,7 +246,7 @@ class Order:
             ln.allocated_qty += extra
             event = _allocation_event(ln.allocated_qty, ln.quantity)
             if LINE_LIFECYCLE.allows(ln.status, event):
-                self._move_line(ln, event, actor, at)
+                self._move_line(ln, event, actor, at, quantity=ln.allocated_qty)
         covered = sum(ln.allocated_qty for ln in live)
         order_event = OrderEvent(_allocation_event(covered, sum(ln.quantity for ln in live)).value)
         if ORDER_LIFECYCLE.allows(self.status, order_event):
@@ -259,10 +259,16 @@ class Order:
                 self._move_line(ln, LineEvent.RELEASE, actor, at)
 
     def confirm_shipment(
-        self, shipped: Mapping[int, int], *, actor: ActorId, at: datetime
-    ) -> dict[Sku, int]:
-        """Record units shipped per line; returns units per SKU that left the site."""
+        self, shipped: Mapping[int, int], *, actor: ActorId, at: datetime, final: bool = False
+    ) -> tuple[dict[Sku, int], dict[Sku, int]]:
+        """Record units shipped per line. A `final` confirmation closes the shipment short:
+        lines stop at what has shipped and nothing more will follow. Returns the units per SKU
+        that left the site and those whose allocation goes back to stock."""
         ORDER_LIFECYCLE.target(self.status, OrderEvent.SHIP, subject=f"order {self.id}")
+        if not shipped and not (final and any(ln.shipped_qty for ln in self.lines)):
+            raise ValidationFailed([FieldError(
+                "lines", ErrorCode.INVALID_QUANTITY, "a shipment confirmation ships something",
+            )])  # fmt: skip
         issued: dict[Sku, int] = {}
         for line_no, qty in sorted(shipped.items()):
             ln = self.line(line_no)
@@ -273,12 +279,28 @@ class Order:
                 )])  # fmt: skip
             ln.shipped_qty += qty
             full = ln.shipped_qty == ln.quantity
-            self._move_line(ln, LineEvent.SHIP if full else LineEvent.SHIP_PARTIALLY, actor, at)
+            event = LineEvent.SHIP if full else LineEvent.SHIP_PARTIALLY
+            self._move_line(ln, event, actor, at, quantity=qty)
             issued[ln.sku] = issued.get(ln.sku, 0) + qty
-        live = [ln for ln in self.lines if ln.is_live]
-        done = all(ln.status is LineStatus.SHIPPED for ln in live)
+        freed = self._close_short(actor, at) if final else {}
+        done = all(ln.status is LineStatus.SHIPPED for ln in self.lines if ln.is_live)
         self._move(OrderEvent.SHIP if done else OrderEvent.SHIP_PARTIALLY, actor, at)
-        return issued
+        return issued, freed
+
+    def _close_short(self, actor: ActorId, at: datetime) -> dict[Sku, int]:
+        """End every unfinished line at what it shipped: lines that shipped something count as
+        shipped, the others are cancelled; unshipped allocations are given back."""
+        freed: dict[Sku, int] = {}
+        for ln in self.lines:
+            if not ln.is_live or ln.status is LineStatus.SHIPPED:
+                continue
+            event = LineEvent.SHIP if ln.shipped_qty else LineEvent.CANCEL
+            short = ln.quantity - ln.shipped_qty
+            self._move_line(ln, event, actor, at, "short_shipped", quantity=short)
+            if ln.allocated_qty > ln.shipped_qty:
+                freed[ln.sku] = freed.get(ln.sku, 0) + ln.allocated_qty - ln.shipped_qty
+                ln.allocated_qty = ln.shipped_qty
+        return freed
 
     def invoice(self, *, actor: ActorId, at: datetime) -> None:
         self._move(OrderEvent.INVOICE, actor, at)
@@ -328,13 +350,16 @@ class Order:
         actor: ActorId,
         at: datetime,
         reason: str | None = None,
+        *,
+        quantity: int | None = None,
     ) -> None:
         before = ln.status
         ln.status = LINE_LIFECYCLE.target(
             before, event, subject=f"order {self.id} line {ln.line_no}"
         )
         self._log(f"line {event.value}", actor=actor, at=at, from_state=before.value,
-                  to_state=ln.status.value, line_no=ln.line_no, reason=reason)  # fmt: skip
+                  to_state=ln.status.value, line_no=ln.line_no, reason=reason,
+                  quantity=quantity)  # fmt: skip
 
     def _log(
         self,
@@ -346,13 +371,15 @@ class Order:
         to_state: str,
         line_no: int | None = None,
         reason: str | None = None,
+        quantity: int | None = None,
     ) -> None:
         head = self.log_head
         entry = seal(
             OrderLogEntry(
                 order_id=self.id, seq=head.seq + 1, activity=activity, occurred_at=at,
                 actor=actor, site=self.header.site, channel=self.header.channel.value,
-                from_state=from_state, to_state=to_state, line_no=line_no, reason_code=reason,
+                from_state=from_state, to_state=to_state, line_no=line_no, quantity=quantity,
+                reason_code=reason,
                 prev_hash=head.hash,
             )
         )  # fmt: skip

@@ -87,6 +87,7 @@ def event_row(e: OrderLogEntry) -> dict[str, Any]:
         "order_id": e.order_id, "seq": e.seq, "activity": e.activity,
         "occurred_at": e.occurred_at, "actor": e.actor, "site": e.site, "channel": e.channel,
         "from_state": e.from_state, "to_state": e.to_state, "line_no": e.line_no,
+        "quantity": e.quantity,
         "reason_code": e.reason_code, "process_version": e.process_version,
         "prev_hash": e.prev_hash, "hash": e.hash,
     }  # fmt: skip
@@ -97,6 +98,7 @@ def to_entry(r: Any) -> OrderLogEntry:
         order_id=OrderId(r.order_id), seq=r.seq, activity=r.activity,
         occurred_at=r.occurred_at, actor=ActorId(r.actor), site=SiteCode(r.site),
         channel=r.channel, from_state=r.from_state, to_state=r.to_state, line_no=r.line_no,
+        quantity=r.quantity,
         reason_code=r.reason_code, process_version=r.process_version, prev_hash=r.prev_hash,
         hash=r.hash,
     )  # fmt: skip

@@ -147,6 +147,7 @@ order_events = sa.Table(
     sa.Column("from_state", sa.String(32), nullable=True),
     sa.Column("to_state", sa.String(32), nullable=False),
     sa.Column("line_no", sa.Integer(), nullable=True),
+    sa.Column("quantity", sa.BigInteger(), nullable=True),
     sa.Column("reason_code", Code, nullable=True),
     sa.Column("process_version", Code, nullable=True),
     sa.Column("prev_hash", Hash, nullable=False),

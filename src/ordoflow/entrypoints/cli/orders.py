@@ -123,14 +123,18 @@ def release(order_id: str, actor_name: str = ActorOption) -> None:
 
 
 @orders_app.command()
-def ship(order_id: str, line: list[str] = typer.Option(..., help="LINE=QTY, repeatable."),
-         actor_name: str = ActorOption) -> None:  # fmt: skip
+def ship(
+    order_id: str,
+    line: list[str] = typer.Option(..., help="LINE=QTY, repeatable."),
+    final: bool = typer.Option(False, "--final", help="Nothing more will ship: close short."),
+    actor_name: str = ActorOption,
+) -> None:
     """Confirm a shipment: units shipped per line."""
     with app_session() as app:
         shipped = parse_shipped(line)
-        app.bus.handle(
-            c.ConfirmShipment(order_id=OrderId(order_id), shipped=shipped, actor=actor(actor_name))
-        )
+        app.bus.handle(c.ConfirmShipment(
+            order_id=OrderId(order_id), shipped=shipped, final=final, actor=actor(actor_name)
+        ))  # fmt: skip
     out.print(f"{order_id}: done")
 
 

@@ -102,6 +102,7 @@ def upgrade() -> None:
         sa.Column("from_state", sa.String(length=32), nullable=True),
         sa.Column("to_state", sa.String(length=32), nullable=False),
         sa.Column("line_no", sa.Integer(), nullable=True),
+        sa.Column("quantity", sa.BigInteger(), nullable=True),
         sa.Column("reason_code", sa.String(length=64), nullable=True),
         sa.Column("process_version", sa.String(length=64), nullable=True),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
