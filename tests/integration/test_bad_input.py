@@ -58,7 +58,7 @@ def test_a_csv_with_one_bad_row_writes_none_of_the_good_ones(app: App) -> None:
     ]
 
 
-def test_a_stock_file_that_fails_while_writing_rolls_back_its_earlier_rows(
+def test_a_stock_file_setting_on_hand_below_allocated_writes_none_of_its_rows(
     app: App, world: World
 ) -> None:
     order_id = app.bus.handle(place(world, 8))
@@ -66,7 +66,11 @@ def test_a_stock_file_that_fails_while_writing_rolls_back_its_earlier_rows(
     app.bus.handle(c.AllocateOrder(order_id=order_id))
     text = (f"sku,site,on_hand\n{world.skus[1]},{world.site},99\n"
             f"{world.skus[0]},{world.site},1\n")  # fmt: skip
-    assert refused(app, c.ImportRecords(kind="stock", text=text)).code is ErrorCode.INVALID_STOCK
+    exc = refused(app, c.ImportRecords(kind="stock", text=text))
+    assert isinstance(exc, ImportRejected) and exc.code is ErrorCode.CSV_ROWS_INVALID
+    assert [(e.row, e.field, e.code) for e in exc.errors] == [
+        (3, "on_hand", ErrorCode.INVALID_STOCK)
+    ]
 
 
 def test_an_unknown_sku_is_refused(app: App, world: World) -> None:

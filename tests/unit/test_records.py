@@ -108,14 +108,13 @@ def test_stock_cannot_be_set_below_what_is_allocated() -> None:
     oid = bus.handle(place(world, 8))
     bus.handle(c.ValidateOrder(order_id=oid))
     bus.handle(c.AllocateOrder(order_id=oid))
-    with pytest.raises(ValidationFailed) as caught:
-        bus.handle(
-            c.ImportRecords(
-                kind="stock", text=f"sku,site,on_hand\n{world.skus[0]},{world.site},5\n"
-            )
-        )
-    exc = caught.value
-    assert exc.code is ErrorCode.INVALID_STOCK
+    exc = rejected(bus, "stock", f"sku,site,on_hand\n{world.skus[0]},{world.site},5\n")
+    assert [(e.row, e.field, e.code) for e in exc.errors] == [
+        (2, "on_hand", ErrorCode.INVALID_STOCK)
+    ]
+    with pytest.raises(ValidationFailed) as direct:
+        bus.handle(c.CreateRecord(record=StockLevel(world.skus[0], world.site, 5)))
+    assert direct.value.code is ErrorCode.INVALID_STOCK
     level = store.records[(StockLevel.KIND, (world.skus[0], world.site))]
     assert isinstance(level, StockLevel)
     assert (level.on_hand, level.allocated) == (10, 8)

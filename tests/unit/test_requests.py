@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from ordoflow.application.requests import parse_place_order, parse_shipped
+from ordoflow.application.requests import (
+    parse_actor,
+    parse_order_json,
+    parse_place_order,
+    parse_shipped,
+)
 from ordoflow.domain.errors import ErrorCode, ValidationFailed
 from ordoflow.domain.values import ActorId, Channel
 
@@ -52,8 +57,8 @@ def test_every_header_problem_is_reported_together() -> None:
 def test_line_problems_name_the_line() -> None:
     found = problems(body(lines=[{"sku": "A", "quantity": 0},
                                  {"sku": "B", "quantity": 2, "unit_price": "abc"}]))  # fmt: skip
-    assert found == {("lines[0].quantity", ErrorCode.INVALID_QUANTITY),
-                     ("lines[1].unit_price", ErrorCode.INVALID_PRICE)}  # fmt: skip
+    assert found == {("lines[1].quantity", ErrorCode.INVALID_QUANTITY),
+                     ("lines[2].unit_price", ErrorCode.INVALID_PRICE)}  # fmt: skip
 
 
 @pytest.mark.parametrize("lines", [None, [], "A-1", {"sku": "A"}])
@@ -62,7 +67,7 @@ def test_an_order_without_a_list_of_lines_is_empty(lines: object) -> None:
 
 
 def test_a_line_that_is_not_an_object_is_refused() -> None:
-    assert ("lines", ErrorCode.REQUIRED_FIELD_MISSING) in problems(body(lines=["A-1"]))
+    assert ("lines[1]", ErrorCode.MALFORMED_REQUEST) in problems(body(lines=["A-1"]))
 
 
 def test_shipped_quantities_parse_from_line_equals_quantity_pairs() -> None:
@@ -70,3 +75,25 @@ def test_shipped_quantities_parse_from_line_equals_quantity_pairs() -> None:
     with pytest.raises(ValidationFailed) as caught:
         parse_shipped(["1=four", "x=1"])
     assert {e.code for e in caught.value.errors} == {ErrorCode.INVALID_QUANTITY}
+
+
+def test_every_problem_on_a_line_is_reported_under_its_line_number() -> None:
+    found = problems(body(lines=[{"line_no": 10, "sku": "has space", "quantity": "-1",
+                                  "unit_price": "1.23456"}]))  # fmt: skip
+    assert found == {("lines[10].sku", ErrorCode.INVALID_CODE),
+                     ("lines[10].quantity", ErrorCode.INVALID_QUANTITY),
+                     ("lines[10].unit_price", ErrorCode.INVALID_PRICE)}  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '"an order"', ""])
+def test_a_document_that_is_not_a_json_object_is_a_malformed_request(text: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_order_json(text, actor=ActorId("api"))
+    assert caught.value.code is ErrorCode.MALFORMED_REQUEST
+
+
+@pytest.mark.parametrize("raw", ["", "two words", "a" * 65])
+def test_an_actor_must_be_a_short_code(raw: str) -> None:
+    with pytest.raises(ValidationFailed):
+        parse_actor(raw)
+    assert parse_actor(" cs.maria ") == "cs.maria"

@@ -178,11 +178,23 @@ def references(uow: UnitOfWork, record: MasterRecord) -> list[FieldError]:
         checks.append(("site", Site, (record.site,), ErrorCode.UNKNOWN_SITE))
     if isinstance(record, PriceEntry) and record.customer is not None:
         checks.append(("customer", Customer, (record.customer,), ErrorCode.UNKNOWN_CUSTOMER))
-    return [
+    errors = [
         FieldError(name, code, f"{kind.KIND} {'/'.join(key)!r} does not exist")
         for name, kind, key, code in checks
         if uow.records.get(kind, key) is None
     ]  # fmt: skip
+    if isinstance(record, StockLevel) and not errors:
+        errors.extend(_below_allocated(uow, record))
+    return errors
+
+
+def _below_allocated(uow: UnitOfWork, record: StockLevel) -> list[FieldError]:
+    current = uow.records.get(StockLevel, record.key)
+    if current is None or record.on_hand >= current.allocated:
+        return []
+    return [FieldError("on_hand", ErrorCode.INVALID_STOCK,
+                       f"on hand {record.on_hand} is below the {current.allocated} units "
+                       "allocated to orders")]  # fmt: skip
 
 
 def _save(uow: UnitOfWork, record: MasterRecord, actor: ActorId, clock: Clock) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -24,27 +25,60 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _line(index: int, raw: Mapping[str, Any], errors: list[FieldError]) -> OrderLineInput | None:
-    where = f"lines[{index}]"
+def _line(position: int, raw: Mapping[str, Any], errors: list[FieldError]) -> OrderLineInput | None:
+    """One line; problems are named `lines[N].field` with N the line number (or, where that is
+    itself unreadable, the line's position counted from 1), as the order itself names them."""
+    found: list[FieldError] = []
+
+    def field(name: str, parse: Callable[[str, str | None], Any], optional: bool = False) -> Any:
+        value = raw.get(name)
+        if optional and (value is None or value == ""):
+            return None
+        try:
+            return parse(f"lines[{number}].{name}", _text(value))
+        except FieldProblem as problem:
+            found.append(problem.error)
+            return None
+
+    number: object = position + 1
+    line_no = field("line_no", v.parse_quantity) if "line_no" in raw else position + 1
+    number = line_no or position + 1
+    line = OrderLineInput(
+        line_no=line_no or 0,
+        sku=Sku(field("sku", v.parse_code) or ""),
+        quantity=field("quantity", v.parse_quantity) or 0,
+        unit_price=field("unit_price", _price, optional=True),
+        unit_of_measure=field("unit_of_measure", v.parse_code, optional=True),
+    )
+    errors.extend(found)
+    return None if found else line
+
+
+def _price(name: str, raw: str | None) -> Any:
+    return v.parse_amount(name, raw, ErrorCode.INVALID_PRICE)
+
+
+def parse_actor(raw: str | None) -> ActorId:
+    """Who acts, as recorded in every log entry: a short code."""
     try:
-        line_no = v.parse_quantity(f"{where}.line_no", _text(raw.get("line_no", index + 1)))
-        sku = Sku(v.parse_code(f"{where}.sku", _text(raw.get("sku"))))
-        quantity = v.parse_quantity(f"{where}.quantity", _text(raw.get("quantity")))
-        price = raw.get("unit_price")
-        unit_price = (
-            None
-            if price is None or price == ""
-            else v.parse_amount(f"{where}.unit_price", _text(price), ErrorCode.INVALID_PRICE)
-        )
-        uom = raw.get("unit_of_measure")
-        unit_of_measure = v.parse_code(f"{where}.unit_of_measure", _text(uom)) if uom else None
+        return ActorId(v.parse_code("actor", raw))
     except FieldProblem as problem:
-        errors.append(problem.error)
-        return None
-    return OrderLineInput(
-        line_no=line_no, sku=sku, quantity=quantity, unit_price=unit_price,
-        unit_of_measure=unit_of_measure,
-    )  # fmt: skip
+        raise ValidationFailed([problem.error]) from None
+
+
+def parse_order_json(text: str, *, actor: ActorId) -> PlaceOrder:
+    """An order as a JSON document; anything but a JSON object is a malformed request."""
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _malformed(f"not JSON: {exc}") from None
+    if not isinstance(body, Mapping):
+        raise _malformed(f"an order is a JSON object, not {type(body).__name__}")
+    return parse_place_order(body, actor=actor)
+
+
+def _malformed(message: str) -> ValidationFailed:
+    return ValidationFailed([FieldError("body", ErrorCode.MALFORMED_REQUEST, message)])
 
 
 def parse_place_order(body: Mapping[str, Any], *, actor: ActorId) -> PlaceOrder:
@@ -76,11 +110,15 @@ def parse_place_order(body: Mapping[str, Any], *, actor: ActorId) -> PlaceOrder:
             FieldError("lines", ErrorCode.EMPTY_ORDER, "an order needs at least one line")
         )
         raw_lines = []
-    lines = [_line(i, raw, errors) if isinstance(raw, Mapping) else None
-             for i, raw in enumerate(raw_lines)]  # fmt: skip
-    if errors or any(ln is None for ln in lines):
-        raise ValidationFailed(errors or [FieldError("lines", ErrorCode.REQUIRED_FIELD_MISSING,
-                                                     "each line must be an object")])  # fmt: skip
+    lines = []
+    for i, raw in enumerate(raw_lines):
+        if isinstance(raw, Mapping):
+            lines.append(_line(i, raw, errors))
+        else:
+            errors.append(FieldError(f"lines[{i + 1}]", ErrorCode.MALFORMED_REQUEST,
+                                     "a line is an object with sku and quantity"))  # fmt: skip
+    if errors:
+        raise ValidationFailed(errors)
     return PlaceOrder(
         actor=actor, currency=currency, lines=tuple(ln for ln in lines if ln is not None), **header
     )
@@ -101,4 +139,4 @@ def parse_shipped(pairs: Sequence[str]) -> dict[int, int]:
     return shipped
 
 
-__all__ = ["parse_place_order", "parse_shipped"]
+__all__ = ["parse_actor", "parse_order_json", "parse_place_order", "parse_shipped"]

@@ -10,7 +10,16 @@ import typer
 from ordoflow.application import commands as c
 from ordoflow.application.queries import verify_audit
 from ordoflow.application.records import SPECS, ImportReport
-from ordoflow.entrypoints.cli.common import ActorOption, actor, err, out, run, table
+from ordoflow.entrypoints.cli.common import (
+    ActorOption,
+    actor,
+    app_session,
+    err,
+    out,
+    read_file,
+    run,
+    table,
+)
 from ordoflow.entrypoints.cli.demo import run_demo
 from ordoflow.entrypoints.cli.orders import orders_app
 
@@ -49,9 +58,10 @@ def current() -> None:
 
 def _importer(kind: str) -> None:
     def import_kind(file: Path, actor_name: str = ActorOption) -> None:
-        text = file.read_text(encoding="utf-8-sig")
-        cmd = c.ImportRecords(kind=kind, text=text, source=file.name, actor=actor(actor_name))
-        report: ImportReport = run(lambda a: a.bus.handle(cmd))
+        with app_session() as app:
+            text = read_file(file)
+            cmd = c.ImportRecords(kind=kind, text=text, source=file.name, actor=actor(actor_name))
+            report: ImportReport = app.bus.handle(cmd)
         out.print(
             f"{file.name}: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged"

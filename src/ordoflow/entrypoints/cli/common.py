@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -15,8 +16,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from ordoflow.application.records import ImportRejected
+from ordoflow.application.requests import parse_actor
 from ordoflow.bootstrap import App, bootstrap
-from ordoflow.domain.errors import DomainError, ValidationFailed
+from ordoflow.domain.errors import DomainError, ErrorCode, ValidationFailed
 from ordoflow.domain.values import ActorId
 
 # Wide enough for order tables when output goes to a file or a pipe (Rich would assume 80).
@@ -24,7 +26,17 @@ _WIDTH = None if sys.stdout.isatty() else 160
 out = Console(highlight=False, width=_WIDTH)
 err = Console(stderr=True, highlight=False, width=_WIDTH)
 
-ActorOption = typer.Option("cli", "--actor", help="Who is acting (recorded in the log).")
+
+def _check_actor(value: str) -> str:
+    try:
+        return parse_actor(value)
+    except ValidationFailed as exc:
+        raise typer.BadParameter(f"[{exc.code}] {exc.message}") from None
+
+
+ActorOption = typer.Option(
+    "cli", "--actor", callback=_check_actor, help="Who is acting (a short code, recorded in logs)."
+)
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
@@ -57,6 +69,14 @@ def report_refusal(exc: DomainError) -> None:
         err.print(table(headers, rows))
 
 
+def read_file(path: Path) -> str:
+    """A text file's contents (UTF-8, a byte-order mark tolerated), or `file_unreadable`."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DomainError(ErrorCode.FILE_UNREADABLE, f"cannot read {path}: {exc}") from None
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> Table:
     t = Table(*headers, title=title)
     for row in rows:
@@ -85,6 +105,7 @@ __all__ = [
     "err",
     "out",
     "print_json",
+    "read_file",
     "report_refusal",
     "run",
     "table",

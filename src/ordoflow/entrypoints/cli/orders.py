@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,7 @@ import typer
 
 from ordoflow.application import commands as c
 from ordoflow.application.queries import list_orders, show_order
-from ordoflow.application.requests import parse_place_order, parse_shipped
+from ordoflow.application.requests import parse_order_json, parse_shipped
 from ordoflow.domain.values import OrderId
 from ordoflow.entrypoints.cli.common import (
     ActorOption,
@@ -19,6 +18,7 @@ from ordoflow.entrypoints.cli.common import (
     app_session,
     out,
     print_json,
+    read_file,
     run,
     table,
 )
@@ -66,9 +66,9 @@ def print_order(d: dict[str, Any]) -> None:
 @orders_app.command()
 def place(file: Path, actor_name: str = ActorOption) -> None:
     """Place an order from a JSON file (header fields and a `lines` list)."""
-    body = json.loads(file.read_text(encoding="utf-8"))
     with app_session() as app:
-        order_id = app.bus.handle(parse_place_order(body, actor=actor(actor_name)))
+        command = parse_order_json(read_file(file), actor=actor(actor_name))
+        order_id = app.bus.handle(command)
     out.print(order_id)
 
 
