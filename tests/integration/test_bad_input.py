@@ -67,7 +67,8 @@ def test_a_stock_file_setting_on_hand_below_allocated_writes_none_of_its_rows(
     text = (f"sku,site,on_hand\n{world.skus[1]},{world.site},99\n"
             f"{world.skus[0]},{world.site},1\n")  # fmt: skip
     exc = refused(app, c.ImportRecords(kind="stock", text=text))
-    assert isinstance(exc, ImportRejected) and exc.code is ErrorCode.CSV_ROWS_INVALID
+    assert isinstance(exc, ImportRejected)
+    assert exc.code is ErrorCode.CSV_ROWS_INVALID
     assert [(e.row, e.field, e.code) for e in exc.errors] == [
         (3, "on_hand", ErrorCode.INVALID_STOCK)
     ]

@@ -113,7 +113,7 @@ def test_stock_cannot_be_set_below_what_is_allocated() -> None:
         (2, "on_hand", ErrorCode.INVALID_STOCK)
     ]
     with pytest.raises(ValidationFailed) as direct:
-        bus.handle(c.CreateRecord(record=StockLevel(world.skus[0], world.site, 5)))
+        bus.handle(c.UpdateRecord(record=StockLevel(world.skus[0], world.site, 5)))
     assert direct.value.code is ErrorCode.INVALID_STOCK
     level = store.records[(StockLevel.KIND, (world.skus[0], world.site))]
     assert isinstance(level, StockLevel)

@@ -247,7 +247,7 @@ def update_record(cmd: c.UpdateRecord, uow: UnitOfWork, clock: Clock) -> None:
 def _check_references(uow: UnitOfWork, record: MasterRecord) -> None:
     errors = references(uow, record)
     if errors:
-        raise NotFound(errors[0].code, errors[0].message)
+        raise ValidationFailed(errors)
 
 
 def read_rows(spec: RecordSpec, text: str) -> list[tuple[int, dict[str, str | None]]]:
