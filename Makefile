@@ -16,7 +16,7 @@ help: ## List the targets
 $(UV):
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
 	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check 'uv>=0.5'
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check 'uv==0.13.9'
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
