@@ -19,9 +19,17 @@ from ordoflow.application.ports import (
 )
 from ordoflow.domain.errors import Conflict, ErrorCode, NotFound
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry, sealed_audit_entry
-from ordoflow.domain.masterdata import MasterRecord, StockLevel
+from ordoflow.domain.masterdata import (
+    Customer,
+    Item,
+    MasterRecord,
+    OrderReferences,
+    ShipTo,
+    Site,
+    StockLevel,
+)
 from ordoflow.domain.orders import Order
-from ordoflow.domain.values import AccountNumber, ActorId, OrderId, SiteCode, Sku
+from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 
 R = TypeVar("R", bound=MasterRecord)
 
@@ -168,6 +176,19 @@ class FakeRecordRepository:
         if (record.KIND, record.key) not in self.store.records:
             raise NotFound(ErrorCode.UNKNOWN_RECORD, f"no {record.KIND} {record.key}")
         self.store.records[(record.KIND, record.key)] = record
+
+    def order_references(
+        self, account: AccountNumber, ship_to: ShipToCode, site: SiteCode, skus: Iterable[Sku]
+    ) -> OrderReferences:
+        customer = self.get(Customer, (account,))
+        return OrderReferences(
+            customer=customer,
+            ship_to_known=customer is not None and self.get(ShipTo, (account, ship_to)) is not None,
+            site_known=customer is not None and self.get(Site, (site,)) is not None,
+            items={} if customer is None else {
+                i.sku: i for i in self.get_many(Item, [(s,) for s in skus]).values()
+            },
+        )  # fmt: skip
 
     def all(self, kind: type[R]) -> list[R]:
         found = [r for (k, _), r in self.store.records.items() if k == kind.KIND]

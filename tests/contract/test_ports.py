@@ -348,3 +348,25 @@ def test_commit_writes_the_order_its_log_and_its_events_together(uow_factory: Uo
         assert len(uow.orders.log(order.id)) == 1
     assert [e.type for e in pending] == ["ordoflow.order.received"]
     assert pending[0].data["total"] == "29.9701"
+
+
+def test_order_references_come_back_in_one_read(uow_factory: UowFactory) -> None:
+    site, account, sku = seed(uow_factory)
+    with uow_factory() as uow:
+        found = uow.records.order_references(account, ShipToCode("MAIN"), site, [sku, sku])
+        partial = uow.records.order_references(account, ShipToCode("NOPE"), SiteCode("X"),
+                                               [Sku("GHOST")])  # fmt: skip
+        nobody = uow.records.order_references(AccountNumber("NOBODY"), ShipToCode("MAIN"), site,
+                                              [sku])  # fmt: skip
+    assert found.customer == uow_records_customer(uow_factory, account)
+    assert (found.ship_to_known, found.site_known, list(found.items)) == (True, True, [sku])
+    assert found.items[sku].hazmat is True
+    assert found.items[sku].list_price == Decimal("12.3456")
+    assert partial.customer is not None
+    assert (partial.ship_to_known, partial.site_known, partial.items) == (False, False, {})
+    assert nobody.customer is None
+
+
+def uow_records_customer(uow_factory: UowFactory, account: AccountNumber) -> Customer | None:
+    with uow_factory() as uow:
+        return uow.records.get(Customer, (account,))

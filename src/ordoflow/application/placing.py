@@ -3,65 +3,90 @@ every reference, price the lines, and record the order as received."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ordoflow.application import commands as c
 from ordoflow.application.ports import Clock, DuplicatePurchaseOrder, UnitOfWork
-from ordoflow.domain.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationFailed
-from ordoflow.domain.masterdata import Customer, Item, PriceEntry, ShipTo, Site, quote_price
+from ordoflow.domain.errors import (
+    Conflict,
+    DomainError,
+    ErrorCode,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+)
+from ordoflow.domain.masterdata import Customer, Item, OrderReferences, PriceEntry, quote_price
 from ordoflow.domain.orders import LineRequest, Order, OrderHeader, body_hash, new_order_id
 from ordoflow.domain.values import OrderId, Sku
 
 
 def place_order(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock) -> OrderId:
     """Place an order, or return the existing one when the same PO arrives again with the same
-    body. The unique key (customer, PO) decides races: the loser re-reads and compares."""
+    body (a different body is refused). New orders are the common case, so the insert goes
+    first and the unique key (customer, PO) decides; only a refusal looks for an earlier order."""
+    attempt = _Attempt()
     try:
-        return _place(cmd, uow, clock)
+        return _place(cmd, uow, clock, attempt)
     except DuplicatePurchaseOrder:
-        return _place(cmd, uow, clock)
+        pass
+    except DomainError:
+        if attempt.fingerprint is None:
+            raise
+        existing = _existing(cmd, uow, attempt.fingerprint)
+        if existing is None:
+            raise
+        return existing
+    assert attempt.fingerprint is not None, "the insert came after the fingerprint"
+    existing = _existing(cmd, uow, attempt.fingerprint)
+    if existing is None:  # pragma: no cover - the key was taken, so the order is there
+        raise Conflict(ErrorCode.DUPLICATE_PO_CONFLICT, f"PO {cmd.customer_po!r} is taken")
+    return existing
 
 
-def _place(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock) -> OrderId:
+@dataclass(slots=True)
+class _Attempt:
+    fingerprint: str | None = None
+
+
+def _place(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock, attempt: _Attempt) -> OrderId:
     with uow:
-        customer = _customer(cmd, uow)
-        items = _items(cmd, uow)
+        refs = uow.records.order_references(
+            cmd.account_number, cmd.ship_to, cmd.site, (ln.sku for ln in cmd.lines)
+        )
+        customer = _known(cmd, refs)
         header = OrderHeader(
             cmd.account_number, cmd.ship_to, cmd.channel, cmd.customer_po, cmd.requested_date,
             cmd.site, cmd.currency or customer.currency,
         )  # fmt: skip
-        uoms = {ln.line_no: ln.unit_of_measure or items[ln.sku].unit_of_measure for ln in cmd.lines}
-        fingerprint = body_hash(
-            header,
-            [
-                (ln.line_no, ln.sku, ln.quantity, ln.unit_price, uoms[ln.line_no])
-                for ln in cmd.lines
-            ],
-        )
-        existing = uow.orders.get_by_po(cmd.account_number, cmd.customer_po)
-        if existing is not None:
-            return _same_body_or_conflict(existing, fingerprint, cmd)
-        _check_header(cmd, header, customer, uow)
-        lines = _priced_lines(cmd, header, items, uoms, uow)
+        uoms = {ln.line_no: ln.unit_of_measure or refs.items[ln.sku].unit_of_measure
+                for ln in cmd.lines}  # fmt: skip
+        requested = [(ln.line_no, ln.sku, ln.quantity, ln.unit_price, uoms[ln.line_no])
+                     for ln in cmd.lines]  # fmt: skip
+        attempt.fingerprint = body_hash(header, requested)
+        _check_header(cmd, header, customer, refs)
+        lines = _priced_lines(cmd, header, refs.items, uoms, uow)
         order = Order.place(
-            new_order_id(), header, lines, actor=cmd.actor, at=clock.now(), fingerprint=fingerprint
-        )
+            new_order_id(), header, lines, actor=cmd.actor, at=clock.now(),
+            fingerprint=attempt.fingerprint,
+        )  # fmt: skip
         uow.orders.add(order)
         uow.commit()
         return order.id
 
 
-def _customer(cmd: c.PlaceOrder, uow: UnitOfWork) -> Customer:
-    customer = uow.records.get(Customer, (cmd.account_number,))
-    if customer is None:
+def _existing(cmd: c.PlaceOrder, uow: UnitOfWork, fingerprint: str) -> OrderId | None:
+    with uow:
+        existing = uow.orders.get_by_po(cmd.account_number, cmd.customer_po)
+        return None if existing is None else _same_body_or_conflict(existing, fingerprint, cmd)
+
+
+def _known(cmd: c.PlaceOrder, refs: OrderReferences) -> Customer:
+    if refs.customer is None:
         raise NotFound(ErrorCode.UNKNOWN_CUSTOMER, f"no customer {cmd.account_number!r}")
-    return customer
-
-
-def _items(cmd: c.PlaceOrder, uow: UnitOfWork) -> dict[Sku, Item]:
-    found = uow.records.get_many(Item, [(ln.sku,) for ln in cmd.lines])
-    missing = sorted({ln.sku for ln in cmd.lines if (ln.sku,) not in found})
+    missing = sorted({ln.sku for ln in cmd.lines if ln.sku not in refs.items})
     if missing:
         raise NotFound(ErrorCode.UNKNOWN_SKU, f"unknown SKU(s): {', '.join(missing)}")
-    return {item.sku: item for item in found.values()}
+    return refs.customer
 
 
 def _same_body_or_conflict(existing: Order, fingerprint: str, cmd: c.PlaceOrder) -> OrderId:
@@ -75,14 +100,14 @@ def _same_body_or_conflict(existing: Order, fingerprint: str, cmd: c.PlaceOrder)
 
 
 def _check_header(
-    cmd: c.PlaceOrder, header: OrderHeader, customer: Customer, uow: UnitOfWork
+    cmd: c.PlaceOrder, header: OrderHeader, customer: Customer, refs: OrderReferences
 ) -> None:
-    if uow.records.get(ShipTo, (cmd.account_number, cmd.ship_to)) is None:
+    if not refs.ship_to_known:
         raise NotFound(
             ErrorCode.UNKNOWN_SHIP_TO,
             f"customer {cmd.account_number} has no ship-to {cmd.ship_to!r}",
         )
-    if uow.records.get(Site, (cmd.site,)) is None:
+    if not refs.site_known:
         raise NotFound(ErrorCode.UNKNOWN_SITE, f"no site {cmd.site!r}")
     if header.currency != customer.currency:
         raise _invalid("currency", ErrorCode.CURRENCY_MISMATCH,

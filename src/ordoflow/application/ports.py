@@ -13,9 +13,9 @@ from typing import Any, Protocol, Self, TypeVar
 from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry
 from ordoflow.domain.events import DomainEvent
-from ordoflow.domain.masterdata import MasterRecord
+from ordoflow.domain.masterdata import MasterRecord, OrderReferences
 from ordoflow.domain.orders import Order
-from ordoflow.domain.values import AccountNumber, ActorId, OrderId, SiteCode, Sku
+from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 
 R = TypeVar("R", bound=MasterRecord)
 
@@ -163,6 +163,10 @@ class RecordRepository(Protocol):
         """Replace; `NotFound(UNKNOWN_RECORD)` if the key does not exist."""
 
     def all(self, kind: type[R]) -> list[R]: ...
+    def order_references(
+        self, account: AccountNumber, ship_to: ShipToCode, site: SiteCode, skus: Iterable[Sku]
+    ) -> OrderReferences:
+        """The customer, whether its ship-to and the site exist, and the items, in one read."""
 
 
 class AuditLog(Protocol):

@@ -240,6 +240,16 @@ def quote_price(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class OrderReferences:
+    """What an order header and its lines point at, read in one go when an order is placed."""
+
+    customer: Customer | None
+    ship_to_known: bool
+    site_known: bool
+    items: dict[Sku, Item]
+
+
 MasterRecord = Site | Customer | ShipTo | Item | StockLevel | PriceEntry
 RECORD_TYPES: tuple[type[MasterRecord], ...] = (
     Site,
@@ -259,6 +269,7 @@ __all__ = [
     "CustomerTier",
     "Item",
     "MasterRecord",
+    "OrderReferences",
     "PriceEntry",
     "PriceQuote",
     "ShipTo",

@@ -19,11 +19,13 @@ from ordoflow.domain.masterdata import (
     CustomerTier,
     Item,
     MasterRecord,
+    OrderReferences,
     PriceEntry,
     ShipTo,
     Site,
     StockLevel,
 )
+from ordoflow.domain.values import AccountNumber, ShipToCode, SiteCode, Sku
 
 R = TypeVar("R", bound=MasterRecord)
 
@@ -67,26 +69,96 @@ def _where(kind: type[Any], key: tuple[str, ...]) -> sa.ColumnElement[bool]:
     return sa.and_(*(table.c[n] == value for n, value in zip(_KEYS[kind], values, strict=True)))
 
 
+def _key_params(kind: type[Any], key: tuple[str, ...]) -> dict[str, Any]:
+    values: tuple[Any, ...] = key
+    if kind is PriceEntry:  # the key holds valid_from as ISO text
+        values = (*key[:3], date.fromisoformat(key[3]))
+    return {f"k_{name}": value for name, value in zip(_KEYS[kind], values, strict=True)}
+
+
+#: One SELECT by primary key per kind, built once and reused with bound parameters.
+_GET = {
+    kind: table.select().where(*(table.c[n] == sa.bindparam(f"k_{n}") for n in _KEYS[kind]))
+    for kind, table in _TABLES.items()
+}
+_GET_MANY = {
+    kind: table.select().where(table.c[_KEYS[kind][0]].in_(sa.bindparam("keys", expanding=True)))
+    for kind, table in _TABLES.items()
+    if len(_KEYS[kind]) == 1
+}
+_ITEM_COLUMNS = [c.name for c in items.columns]
+#: Everything an order points at in one statement: one row per item found (or one row with
+#: empty item columns), none when the customer does not exist.
+_ORDER_REFERENCES = (
+    sa.select(
+        customers,
+        ship_tos.c.code.label("ship_to_code"),
+        sites.c.code.label("site_code"),
+        *(items.c[n].label(f"item_{n}") for n in _ITEM_COLUMNS),
+    )
+    .select_from(
+        customers.outerjoin(
+            ship_tos,
+            sa.and_(
+                ship_tos.c.account_number == customers.c.account_number,
+                ship_tos.c.code == sa.bindparam("ship_to"),
+            ),
+        )
+        .outerjoin(sites, sites.c.code == sa.bindparam("site"))
+        .outerjoin(items, items.c.sku.in_(sa.bindparam("skus", expanding=True)))
+    )
+    .where(customers.c.account_number == sa.bindparam("account"))
+)
+
+
+def _customer(r: Any) -> Customer:
+    return Customer(
+        r.account_number, r.legal_name, r.tax_id, CustomerTier(r.tier), r.currency,
+        r.payment_terms, r.credit_limit, CustomerStatus(r.status),
+    )  # fmt: skip
+
+
+def _item(r: Any) -> Item:
+    return Item(
+        r.item_sku, r.item_description, r.item_unit_of_measure, r.item_product_class,
+        r.item_list_price, r.item_currency, r.item_standard_cost, r.item_weight_kg,
+        r.item_export_classification, bool(r.item_hazmat),
+    )  # fmt: skip
+
+
 class SqlRecordRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def get(self, kind: type[R], key: tuple[str, ...]) -> R | None:
-        row = self.conn.execute(_TABLES[kind].select().where(_where(kind, key))).first()
+        row = self.conn.execute(_GET[kind], _key_params(kind, key)).first()
         return None if row is None else _from_row(kind, row)
 
     def get_many(self, kind: type[R], keys: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], R]:
         wanted = set(keys)
         if not wanted:
             return {}
-        table = _TABLES[kind]
-        where: sa.ColumnElement[bool]
-        if len(_KEYS[kind]) == 1:
-            where = table.c[_KEYS[kind][0]].in_([k[0] for k in wanted])
+        if kind in _GET_MANY:
+            rows = self.conn.execute(_GET_MANY[kind], {"keys": [k[0] for k in wanted]})
         else:
-            where = sa.or_(*(_where(kind, k) for k in wanted))
-        found = (_from_row(kind, r) for r in self.conn.execute(table.select().where(where)))
+            rows = self.conn.execute(
+                _TABLES[kind].select().where(sa.or_(*(_where(kind, k) for k in wanted)))
+            )
+        found = (_from_row(kind, r) for r in rows)
         return {rec.key: rec for rec in found}
+
+    def order_references(
+        self, account: AccountNumber, ship_to: ShipToCode, site: SiteCode, skus: Iterable[Sku]
+    ) -> OrderReferences:
+        params = {"account": account, "ship_to": ship_to, "site": site, "skus": list(set(skus))}
+        rows = self.conn.execute(_ORDER_REFERENCES, params).all()
+        if not rows:
+            return OrderReferences(None, ship_to_known=False, site_known=False, items={})
+        first = rows[0]
+        found = {r.item_sku: _item(r) for r in rows if r.item_sku is not None}
+        return OrderReferences(
+            _customer(first), first.ship_to_code is not None, first.site_code is not None, found
+        )
 
     def add(self, record: MasterRecord) -> None:
         try:
