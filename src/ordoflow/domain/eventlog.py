@@ -21,17 +21,22 @@ from ordoflow.domain.values import ActorId, OrderId, SiteCode
 GENESIS = "0" * 64
 
 
-def _canonical(value: Any) -> Any:
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _canonical(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
+    if isinstance(value, _PLAIN):  # most values: answer before the slower checks below
+        return value
     if isinstance(value, datetime):
         return value.isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_canonical(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
     return value
 
 

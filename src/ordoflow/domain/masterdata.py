@@ -49,7 +49,12 @@ def _raise_if(errors: list[FieldError]) -> None:
 
 
 def _non_negative(errors: list[FieldError], value: Decimal, name: str) -> None:
-    _check(errors, value >= 0, name, ErrorCode.INVALID_AMOUNT, f"{name} must not be negative")
+    if value < 0:
+        errors.append(_negative(name))
+
+
+def _negative(name: str) -> FieldError:
+    return FieldError(name, ErrorCode.INVALID_AMOUNT, f"{name} must not be negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +87,8 @@ class Customer:
     status: CustomerStatus = CustomerStatus.ACTIVE
 
     def __post_init__(self) -> None:
-        errors: list[FieldError] = []
-        _non_negative(errors, self.credit_limit, "credit_limit")
-        _raise_if(errors)
+        if self.credit_limit < 0:
+            raise ValidationFailed([_negative("credit_limit")])
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -126,11 +130,9 @@ class Item:
     hazmat: bool = False
 
     def __post_init__(self) -> None:
-        errors: list[FieldError] = []
-        _non_negative(errors, self.list_price, "list_price")
-        _non_negative(errors, self.standard_cost, "standard_cost")
-        _non_negative(errors, self.weight_kg, "weight_kg")
-        _raise_if(errors)
+        if self.list_price < 0 or self.standard_cost < 0 or self.weight_kg < 0:
+            names = ("list_price", "standard_cost", "weight_kg")
+            raise ValidationFailed([_negative(n) for n in names if getattr(self, n) < 0])
 
     @property
     def key(self) -> tuple[str, ...]:

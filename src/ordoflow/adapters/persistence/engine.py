@@ -24,7 +24,9 @@ def create_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping (a round trip per transaction): a connection the server dropped fails once,
+    # is discarded by the pool, and the next transaction gets a fresh one.
+    return sa.create_engine(url, pool_recycle=1800, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -39,7 +41,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin_immediate(connection: sa.Connection) -> None:
     """Take the write lock when the transaction starts, so two writers queue on busy_timeout
     instead of one failing when it upgrades a read lock (the driver's own BEGIN is turned off)."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
 
 
 __all__ = ["create_engine", "normalise_url"]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ordoflow.adapters.persistence.prepared import PreparedInsert
 from ordoflow.adapters.persistence.tables import order_events, order_lines, orders
 from ordoflow.application.ports import DuplicatePurchaseOrder, OrderRepository
 from ordoflow.domain.eventlog import ChainHead, OrderLogEntry
@@ -27,9 +28,9 @@ from ordoflow.domain.values import (
     Sku,
 )
 
-_INSERT_ORDER = orders.insert()
-_INSERT_LINES = order_lines.insert()
-_INSERT_EVENTS = order_events.insert()
+_INSERT_ORDER = PreparedInsert(orders)
+_INSERT_LINES = PreparedInsert(order_lines)
+_INSERT_EVENTS = PreparedInsert(order_events)
 _UPDATE_ORDER = (
     orders.update()
     .where(orders.c.id == sa.bindparam("b_id"), orders.c.version == sa.bindparam("b_version"))
@@ -153,12 +154,12 @@ class SqlOrderRepository(OrderRepository):
 
     def _insert(self, order: Order) -> None:
         try:
-            self.conn.execute(_INSERT_ORDER, order_row(order))
+            _INSERT_ORDER(self.conn, [order_row(order)])
         except IntegrityError as exc:
             if _is_duplicate_po(exc):
                 raise DuplicatePurchaseOrder(order.header.customer_po) from exc
             raise
-        self.conn.execute(_INSERT_LINES, line_rows(order))
+        _INSERT_LINES(self.conn, line_rows(order))
 
     def _update(self, order: Order) -> bool:
         row = order_row(order)
@@ -172,7 +173,7 @@ class SqlOrderRepository(OrderRepository):
         return True
 
     def _append_log(self, entries: Sequence[OrderLogEntry]) -> None:
-        self.conn.execute(_INSERT_EVENTS, [event_row(e) for e in entries])
+        _INSERT_EVENTS(self.conn, [event_row(e) for e in entries])
 
     def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
         query = orders.select().order_by(orders.c.received_at.desc(), orders.c.id).limit(limit)

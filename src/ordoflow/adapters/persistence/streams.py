@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from ordoflow.adapters.persistence.prepared import PreparedInsert
 from ordoflow.adapters.persistence.tables import audit_heads, audit_log, outbox, stock
 from ordoflow.application.ports import CloudEvent
 from ordoflow.domain.errors import Conflict, ErrorCode
@@ -147,7 +148,7 @@ class SqlAuditLog:
             yield stream, head, []
 
 
-_INSERT_OUTBOX = outbox.insert()
+_INSERT_OUTBOX = PreparedInsert(outbox)
 
 
 class SqlOutbox:
@@ -163,13 +164,13 @@ class SqlOutbox:
             ) from None
 
     def _insert(self, events: Sequence[CloudEvent]) -> None:
-        self.conn.execute(
-            _INSERT_OUTBOX,
+        _INSERT_OUTBOX(
+            self.conn,
             [
                 {
                     "id": e.id, "source": e.source, "type": e.type, "subject": e.subject,
                     "time": e.time, "data": dict(e.data), "specversion": e.specversion,
-                    "datacontenttype": e.datacontenttype,
+                    "datacontenttype": e.datacontenttype, "published_at": None,
                 }
                 for e in events
             ],
