@@ -21,28 +21,25 @@ from ordoflow.domain.values import ActorId, OrderId, SiteCode
 GENESIS = "0" * 64
 
 
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _canonical(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
-    if isinstance(value, _PLAIN):  # most values: answer before the slower checks below
-        return value
+def _default(value: Any) -> Any:
+    """How the values JSON has no type for are written: times to the microsecond, dates in
+    ISO form, decimals without trailing zeros (so 10, 10.0 and 10.00 hash alike)."""
     if isinstance(value, datetime):
         return value.isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    return value
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} has no canonical JSON form")
 
 
 def canonical_json(value: Any) -> str:
     """Deterministic JSON: sorted keys, no spaces, datetimes and decimals as stable text."""
-    return json.dumps(_canonical(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+    )
 
 
 def jsonable(value: Any) -> Any:

@@ -1,9 +1,11 @@
 """Whole-row INSERTs for the intake path, compiled once per dialect from the table definitions.
 
-Core compiles and caches statements, but building parameters through the compiled form costs
-about as much per row as the database spends storing it. Here the SQL text is made once from the
-table, run with `Connection.exec_driver_sql`, and every value goes through its column type's own
-bind processor, so money, time and JSON are stored exactly as Core stores them.
+Core compiles and caches statements, but building parameters through the compiled form and
+the execution context costs more per row than the database spends storing it. Here the SQL text
+is made once from the table and run on the connection's own driver cursor, inside the
+connection's transaction; every value goes through its column type's own bind processor, so
+money, time and JSON are stored exactly as Core stores them, and driver errors are raised as
+the same SQLAlchemy exceptions Core raises. See docs/adr/0014-driver-cursor-on-the-intake-path.md.
 """
 
 from __future__ import annotations
@@ -45,7 +47,17 @@ class PreparedInsert:
             tuple(row[n] if process is None else process(row[n]) for n, process in processors)
             for row in rows
         ]
-        conn.exec_driver_sql(sql, params if len(params) > 1 else params[0])
+        dbapi = conn.dialect.loaded_dbapi
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            if len(params) > 1:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params[0])
+        except dbapi.Error as exc:  # the same exception types as Core raises
+            raise sa.exc.DBAPIError.instance(sql, params, exc, dbapi.Error) from exc
+        finally:
+            cursor.close()
 
 
 __all__ = ["PreparedInsert"]

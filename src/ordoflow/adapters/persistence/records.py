@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -87,43 +88,51 @@ _GET_MANY = {
     if len(_KEYS[kind]) == 1
 }
 _ITEM_COLUMNS = [c.name for c in items.columns]
-#: Everything an order points at in one statement: one row per item found (or one row with
-#: empty item columns), none when the customer does not exist.
-_ORDER_REFERENCES = (
-    sa.select(
-        customers,
-        ship_tos.c.code.label("ship_to_code"),
-        sites.c.code.label("site_code"),
-        *(items.c[n].label(f"item_{n}") for n in _ITEM_COLUMNS),
-    )
-    .select_from(
-        customers.outerjoin(
-            ship_tos,
-            sa.and_(
-                ship_tos.c.account_number == customers.c.account_number,
-                ship_tos.c.code == sa.bindparam("ship_to"),
-            ),
+
+
+@functools.lru_cache(maxsize=256)
+def _order_references(sku_count: int) -> sa.Select[Any]:
+    """Everything an order points at in one statement: one row per item found (or one row with
+    empty item columns), none when the customer does not exist. One statement per number of
+    distinct SKUs, each compiled once (an expanding IN would be recompiled on every call)."""
+    skus: list[sa.BindParameter[str]] = [sa.bindparam(f"sku_{n}") for n in range(sku_count)]
+    return (
+        sa.select(
+            customers,
+            ship_tos.c.code.label("ship_to_code"),
+            sites.c.code.label("site_code"),
+            *(items.c[n].label(f"item_{n}") for n in _ITEM_COLUMNS),
         )
-        .outerjoin(sites, sites.c.code == sa.bindparam("site"))
-        .outerjoin(items, items.c.sku.in_(sa.bindparam("skus", expanding=True)))
+        .select_from(
+            customers.outerjoin(
+                ship_tos,
+                sa.and_(
+                    ship_tos.c.account_number == customers.c.account_number,
+                    ship_tos.c.code == sa.bindparam("ship_to"),
+                ),
+            )
+            .outerjoin(sites, sites.c.code == sa.bindparam("site"))
+            .outerjoin(items, items.c.sku.in_(skus))
+        )
+        .where(customers.c.account_number == sa.bindparam("account"))
     )
-    .where(customers.c.account_number == sa.bindparam("account"))
-)
 
 
-def _customer(r: Any) -> Customer:
-    return Customer(
-        r.account_number, r.legal_name, r.tax_id, CustomerTier(r.tier), r.currency,
-        r.payment_terms, r.credit_limit, CustomerStatus(r.status),
-    )  # fmt: skip
+def _same_order(table: sa.Table, kind: type[Any]) -> int:
+    """Rows map to records by position: the table's columns are the record's fields, in order."""
+    if [c.name for c in table.columns] != [f.name for f in dataclasses.fields(kind)]:
+        raise RuntimeError(f"{table.name} columns differ from {kind.__name__} fields")
+    return len(table.columns)
 
 
-def _item(r: Any) -> Item:
-    return Item(
-        r.item_sku, r.item_description, r.item_unit_of_measure, r.item_product_class,
-        r.item_list_price, r.item_currency, r.item_standard_cost, r.item_weight_kg,
-        r.item_export_classification, bool(r.item_hazmat),
-    )  # fmt: skip
+_CUSTOMER_WIDTH = _same_order(customers, Customer)
+_ITEMS_FROM = _CUSTOMER_WIDTH + 2 + 0 * _same_order(items, Item)
+
+
+def _customer(r: Sequence[Any]) -> Customer:
+    v = list(r[:_CUSTOMER_WIDTH])
+    v[3], v[7] = CustomerTier(v[3]), CustomerStatus(v[7])
+    return Customer(*v)
 
 
 class SqlRecordRepository:
@@ -150,14 +159,19 @@ class SqlRecordRepository:
     def order_references(
         self, account: AccountNumber, ship_to: ShipToCode, site: SiteCode, skus: Iterable[Sku]
     ) -> OrderReferences:
-        params = {"account": account, "ship_to": ship_to, "site": site, "skus": list(set(skus))}
-        rows = self.conn.execute(_ORDER_REFERENCES, params).all()
+        wanted = sorted(set(skus))
+        params = {"account": account, "ship_to": ship_to, "site": site}
+        params.update((f"sku_{n}", sku) for n, sku in enumerate(wanted))
+        rows = self.conn.execute(_order_references(len(wanted)), params).all()
         if not rows:
             return OrderReferences(None, ship_to_known=False, site_known=False, items={})
         first = rows[0]
-        found = {r.item_sku: _item(r) for r in rows if r.item_sku is not None}
+        found = {r[_ITEMS_FROM]: Item(*r[_ITEMS_FROM:]) for r in rows if r[_ITEMS_FROM] is not None}
         return OrderReferences(
-            _customer(first), first.ship_to_code is not None, first.site_code is not None, found
+            _customer(first),
+            ship_to_known=first[_CUSTOMER_WIDTH] is not None,
+            site_known=first[_CUSTOMER_WIDTH + 1] is not None,
+            items=found,
         )
 
     def add(self, record: MasterRecord) -> None:
