@@ -126,7 +126,9 @@ def _same_order(table: sa.Table, kind: type[Any]) -> int:
 
 
 _CUSTOMER_WIDTH = _same_order(customers, Customer)
-_ITEMS_FROM = _CUSTOMER_WIDTH + 2 + 0 * _same_order(items, Item)
+_same_order(items, Item)
+#: Item columns start after the customer's and the ship-to and site codes.
+_ITEMS_FROM = _CUSTOMER_WIDTH + 2
 
 
 def _customer(r: Sequence[Any]) -> Customer:
