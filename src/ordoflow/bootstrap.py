@@ -20,7 +20,8 @@ from ordoflow.domain.errors import DomainError, ErrorCode
 
 @dataclass
 class App:
-    """What an entrypoint needs: the bus for commands, a unit-of-work factory for queries."""
+    """What an entrypoint needs: the bus for commands, and for queries a factory of read-only
+    units of work (on SQLite they never wait for a writer)."""
 
     bus: MessageBus
     uow_factory: Callable[[], UnitOfWork]
@@ -55,8 +56,11 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> A
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(engine, settings.event_source)
 
+    def reader_factory() -> UnitOfWork:
+        return SqlUnitOfWork(engine, settings.event_source, read_only=True)
+
     bus = MessageBus(uow_factory, clock or SystemClock())
-    return App(bus=bus, uow_factory=uow_factory, engine=engine)
+    return App(bus=bus, uow_factory=reader_factory, engine=engine)
 
 
 __all__ = ["App", "bootstrap"]

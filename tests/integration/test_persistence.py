@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 
 from ordoflow.adapters.persistence import migrate
 from ordoflow.adapters.persistence.tables import metadata
+from ordoflow.adapters.persistence.uow import SqlUnitOfWork
 from ordoflow.application import commands as c
 from ordoflow.application.queries import show_order, verify_audit
 from ordoflow.bootstrap import App, bootstrap
@@ -134,3 +135,16 @@ def test_the_migrated_schema_matches_the_tables_the_code_uses(app: App) -> None:
     with app.engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
+
+
+def test_queries_on_sqlite_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    app = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'rw.db'}"))
+    app.upgrade_database()
+    world = seed(app.bus)
+    order_id = app.bus.handle(place(world, 1))
+    writer = SqlUnitOfWork(app.engine)
+    with writer:  # holds the write lock until it leaves
+        with app.uow_factory() as reader:
+            found = reader.orders.get(order_id)
+        assert found is not None
+    app.close()

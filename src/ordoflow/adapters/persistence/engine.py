@@ -38,10 +38,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "ordoflow_read_only"
+
+
 def _sqlite_begin_immediate(connection: sa.Connection) -> None:
-    """Take the write lock when the transaction starts, so two writers queue on busy_timeout
-    instead of one failing when it upgrades a read lock (the driver's own BEGIN is turned off)."""
-    connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+    """Writers take the write lock when their transaction starts, so two writers queue on
+    busy_timeout instead of one failing when it upgrades a read lock (the driver's own BEGIN is
+    turned off). Readers (execution option `ordoflow_read_only`) begin deferred and, in WAL
+    mode, never wait for a writer."""
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    connection.connection.dbapi_connection.execute(begin)  # type: ignore[union-attr]
 
 
-__all__ = ["create_engine", "normalise_url"]
+__all__ = ["READ_ONLY", "create_engine", "normalise_url"]

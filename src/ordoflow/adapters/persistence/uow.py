@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Connection, RootTransaction
 from sqlalchemy.engine import Engine
 
+from ordoflow.adapters.persistence.engine import READ_ONLY
 from ordoflow.adapters.persistence.orders import SqlOrderRepository
 from ordoflow.adapters.persistence.records import SqlRecordRepository
 from ordoflow.adapters.persistence.streams import SqlAuditLog, SqlOutbox, SqlStockRepository
@@ -15,14 +16,19 @@ from ordoflow.application.ports import UnitOfWork
 
 
 class SqlUnitOfWork(UnitOfWork):
-    def __init__(self, engine: Engine, event_source: str = "urn:ordoflow") -> None:
+    def __init__(
+        self, engine: Engine, event_source: str = "urn:ordoflow", *, read_only: bool = False
+    ) -> None:
         self.engine = engine
         self.event_source = event_source
+        self.read_only = read_only
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
 
     def __enter__(self) -> Self:
         self._conn = self.engine.connect()
+        if self.read_only:
+            self._conn = self._conn.execution_options(**{READ_ONLY: True})
         self._tx = self._conn.begin()
         self.orders = SqlOrderRepository(self._conn)
         self.stock = SqlStockRepository(self._conn)
