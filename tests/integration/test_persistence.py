@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from ordoflow.adapters.persistence import migrate
+from ordoflow.adapters.persistence import migrate, schema
 from ordoflow.adapters.persistence.tables import metadata
 from ordoflow.adapters.persistence.uow import SqlUnitOfWork
 from ordoflow.application import commands as c
@@ -148,3 +148,8 @@ def test_queries_on_sqlite_do_not_wait_for_a_writer(tmp_path: Path) -> None:
             found = reader.orders.get(order_id)
         assert found is not None
     app.close()
+
+
+def test_the_revision_the_code_needs_is_the_newest_migration(app: App) -> None:
+    assert migrate.head_revision(app.engine) == schema.SCHEMA_HEAD
+    assert schema.current_revision(app.engine) == migrate.current_revision(app.engine)
