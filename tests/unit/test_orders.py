@@ -393,3 +393,42 @@ def test_log_entries_carry_the_units_allocated_and_shipped() -> None:
         bus.handle(command)
     moves = {(e.activity, e.quantity) for e in store.log[oid] if e.line_no == 1}
     assert {("line allocate", 4), ("line ship", 4)} <= moves
+
+
+def test_units_taken_without_a_change_of_state_are_saved_and_logged() -> None:
+    bus, store, _, world = setup()
+    hog = bus.handle(place(world, 8))
+    oid = bus.handle(place(world, 6))
+    for order_id in (hog, oid):
+        bus.handle(c.ValidateOrder(order_id=order_id))
+        bus.handle(c.AllocateOrder(order_id=order_id))  # oid takes 2 of 6
+    restock = f"sku,site,on_hand\n{world.skus[0]},{world.site},11\n"
+    bus.handle(c.ImportRecords(kind="stock", text=restock))
+    bus.handle(c.AllocateOrder(order_id=oid))  # one more unit: still partially allocated
+    line = store.orders[oid].lines[0]
+    assert (line.status, line.allocated_qty) == (LineStatus.PARTIALLY_ALLOCATED, 3)
+    assert stock(store, world).allocated == 11  # every allocated unit belongs to a line
+    assert [e.quantity for e in store.log[oid] if e.activity.startswith("line allocate")] == [2, 1]
+
+
+def test_an_order_with_a_line_number_used_twice_is_refused_before_anything_else() -> None:
+    bus, store, _, world = setup()
+    one = c.OrderLineInput(line_no=1, sku=world.skus[0], quantity=1, unit_price=Decimal("1"))
+    twin = c.OrderLineInput(line_no=1, sku=world.skus[0], quantity=1)
+    assert refused(bus, replace(place(world, 1), lines=(one, twin))) is ErrorCode.DUPLICATE_LINE
+    assert store.orders == {}
+
+
+def test_a_final_confirmation_alone_closes_an_order_whose_released_units_all_shipped() -> None:
+    bus, store, _, world = setup()
+    hog = bus.handle(place(world, 7))
+    oid = bus.handle(place(world, 5))
+    for order_id in (hog, oid):
+        bus.handle(c.ValidateOrder(order_id=order_id))
+        bus.handle(c.AllocateOrder(order_id=order_id))
+    bus.handle(c.ReleaseOrder(order_id=oid))
+    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 3}))
+    assert store.orders[oid].status is OrderStatus.PARTIALLY_SHIPPED
+    bus.handle(c.ConfirmShipment(order_id=oid, shipped={}, final=True))
+    assert store.orders[oid].status is OrderStatus.SHIPPED
+    assert store.orders[oid].lines[0].shipped_qty == 3

@@ -97,3 +97,9 @@ def test_an_actor_must_be_a_short_code(raw: str) -> None:
     with pytest.raises(ValidationFailed):
         parse_actor(raw)
     assert parse_actor(" cs.maria ") == "cs.maria"
+
+
+def test_a_line_given_twice_in_a_shipment_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_shipped(["1=2", "1=3"])
+    assert caught.value.code is ErrorCode.DUPLICATE_LINE

@@ -49,6 +49,7 @@ class _Attempt:
 
 
 def _place(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock, attempt: _Attempt) -> OrderId:
+    _distinct_line_numbers(cmd)
     with uow:
         refs = uow.records.order_references(
             cmd.account_number, cmd.ship_to, cmd.site, (ln.sku for ln in cmd.lines)
@@ -72,6 +73,16 @@ def _place(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock, attempt: _Attempt) 
         uow.orders.add(order)
         uow.commit()
         return order.id
+
+
+def _distinct_line_numbers(cmd: c.PlaceOrder) -> None:
+    seen: set[int] = set()
+    for ln in cmd.lines:
+        if ln.line_no in seen:
+            raise _invalid(
+                f"lines[{ln.line_no}]", ErrorCode.DUPLICATE_LINE, "line number used twice"
+            )
+        seen.add(ln.line_no)
 
 
 def _existing(cmd: c.PlaceOrder, uow: UnitOfWork, fingerprint: str) -> OrderId | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ordoflow.application.ports import UnitOfWork
@@ -37,6 +38,9 @@ def order_detail(order: Order, uow: UnitOfWork) -> dict[str, Any]:
         "ship_to": h.ship_to,
         "requested_date": h.requested_date.isoformat(),
         "entered_by": order.entered_by,
+        "shipped_total": money_text(
+            sum((ln.unit_price * ln.shipped_qty for ln in order.lines), Decimal("0"))
+        ),
         "updated_at": order.updated_at.isoformat(),
         "lines": [
             {
@@ -61,6 +65,7 @@ def order_detail(order: Order, uow: UnitOfWork) -> dict[str, Any]:
                 "from": e.from_state,
                 "to": e.to_state,
                 "actor": e.actor,
+                "quantity": e.quantity,
                 "reason_code": e.reason_code,
             }
             for e in uow.orders.log(order.id)

@@ -131,7 +131,10 @@ def parse_shipped(pairs: Sequence[str]) -> dict[int, int]:
     for pair in pairs:
         line, _, qty = pair.partition("=")
         try:
-            shipped[v.parse_quantity("line", line)] = v.parse_quantity(f"lines[{line}]", qty)
+            line_no = v.parse_quantity("line", line)
+            if line_no in shipped:
+                raise v.problem(f"lines[{line_no}]", ErrorCode.DUPLICATE_LINE, "given twice")
+            shipped[line_no] = v.parse_quantity(f"lines[{line}]", qty)
         except FieldProblem as problem:
             errors.append(problem.error)
     if errors:

@@ -89,14 +89,14 @@ def body_hash(header: OrderHeader, lines: Sequence[Sequence[object]]) -> str:
             header.account_number, header.ship_to, header.channel.value, header.customer_po,
             header.requested_date.isoformat(), header.site, header.currency,
         ],
-        "lines": sorted(list(ln) for ln in lines),
+        "lines": sorted((list(ln) for ln in lines), key=canonical_json),
     }  # fmt: skip
     return hashlib.sha256(canonical_json(body).encode()).hexdigest()
 
 
 def new_order_id() -> OrderId:
-    """64 random bits: a clash is about one in a million over ten million orders, and the
-    primary key refuses it rather than overwriting."""
+    """64 random bits: the chance of any clash among ten million orders is about one in
+    370,000, and the primary key refuses a clash rather than overwriting."""
     return OrderId(f"SO-{secrets.token_hex(8).upper()}")
 
 
@@ -236,7 +236,8 @@ class Order:
     def allocate(self, taken: Mapping[int, int], *, actor: ActorId, at: datetime) -> None:
         """Record units taken from stock per line; lines and order move to allocated, partially
         allocated or backordered by how much of what they need is now covered. A line or order
-        already in the resulting state stays there."""
+        already in the resulting state stays there, but every unit taken is logged, so the
+        change is saved and audited even when no state moves."""
         ORDER_LIFECYCLE.target(self.status, OrderEvent.ALLOCATE, subject=f"order {self.id}")
         live = [ln for ln in self.lines if ln.is_live]
         for ln in live:
@@ -246,7 +247,10 @@ class Order:
             ln.allocated_qty += extra
             event = _allocation_event(ln.allocated_qty, ln.quantity)
             if LINE_LIFECYCLE.allows(ln.status, event):
-                self._move_line(ln, event, actor, at, quantity=ln.allocated_qty)
+                self._move_line(ln, event, actor, at, quantity=extra or None)
+            elif extra:
+                self._log(f"line {event.value}", actor=actor, at=at, from_state=ln.status.value,
+                          to_state=ln.status.value, line_no=ln.line_no, quantity=extra)  # fmt: skip
         covered = sum(ln.allocated_qty for ln in live)
         order_event = OrderEvent(_allocation_event(covered, sum(ln.quantity for ln in live)).value)
         if ORDER_LIFECYCLE.allows(self.status, order_event):

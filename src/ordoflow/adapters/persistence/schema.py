@@ -7,12 +7,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ordoflow.adapters.persistence.engine import READ_ONLY
+
 #: The newest migration under migrations/versions.
 SCHEMA_HEAD = "0001"
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         if not sa.inspect(conn).has_table("alembic_version"):
             return None
         return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()

@@ -157,7 +157,7 @@ order_events = sa.Table(
 
 audit_log = sa.Table(
     "audit_log", metadata,
-    sa.Column("stream", sa.String(200), primary_key=True),
+    sa.Column("stream", sa.String(300), primary_key=True),
     sa.Column("seq", sa.Integer(), primary_key=True),
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("occurred_at", UtcDateTime, nullable=False),
@@ -171,7 +171,7 @@ audit_log = sa.Table(
 
 audit_heads = sa.Table(
     "audit_heads", metadata,
-    sa.Column("stream", sa.String(200), primary_key=True),
+    sa.Column("stream", sa.String(300), primary_key=True),
     sa.Column("seq", sa.Integer(), nullable=False),
     sa.Column("hash", Hash, nullable=False),
 )  # fmt: skip

@@ -59,7 +59,8 @@ def print_order(d: dict[str, Any]) -> None:
     line_keys = ("line_no", "sku", "quantity", "unit_of_measure", "unit_price", "amount", "status",
                  "allocated", "shipped")  # fmt: skip
     out.print(table(line_keys, [[ln[k] for k in line_keys] for ln in d["lines"]], title="Lines"))
-    event_keys = ("seq", "at", "activity", "line_no", "from", "to", "actor", "reason_code")
+    event_keys = ("seq", "at", "activity", "line_no", "quantity", "from", "to", "actor",
+                  "reason_code")  # fmt: skip
     out.print(table(event_keys, [[e[k] for k in event_keys] for e in d["events"]], title="Events"))
 
 
@@ -125,7 +126,7 @@ def release(order_id: str, actor_name: str = ActorOption) -> None:
 @orders_app.command()
 def ship(
     order_id: str,
-    line: list[str] = typer.Option(..., help="LINE=QTY, repeatable."),
+    line: list[str] = typer.Option([], help="LINE=QTY, repeatable; none with --final."),
     final: bool = typer.Option(False, "--final", help="Nothing more will ship: close short."),
     actor_name: str = ActorOption,
 ) -> None:

@@ -21,14 +21,14 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "audit_heads",
-        sa.Column("stream", sa.String(length=200), nullable=False),
+        sa.Column("stream", sa.String(length=300), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("stream", name=op.f("pk_audit_heads")),
     )
     op.create_table(
         "audit_log",
-        sa.Column("stream", sa.String(length=200), nullable=False),
+        sa.Column("stream", sa.String(length=300), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column(
