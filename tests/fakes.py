@@ -13,6 +13,7 @@ from typing import Any, Self, TypeVar
 from ordoflow.application.messagebus import MessageBus
 from ordoflow.application.ports import (
     CloudEvent,
+    DuplicateOrderId,
     DuplicatePurchaseOrder,
     OrderRepository,
     UnitOfWork,
@@ -82,6 +83,8 @@ class FakeOrderRepository(OrderRepository):
         h = order.header
         if self._get_by_po(h.account_number, h.customer_po) is not None:
             raise DuplicatePurchaseOrder(h.customer_po)
+        if order.id in self.store.orders:
+            raise DuplicateOrderId(order.id)
         self.store.orders[order.id] = dataclasses.replace(_snapshot(order), version=1)
 
     def _update(self, order: Order) -> bool:
@@ -275,6 +278,8 @@ class FakeUnitOfWork(UnitOfWork):
                 )
                 if taken:
                     raise DuplicatePurchaseOrder(h.customer_po)
+                if oid in shared.orders:
+                    raise DuplicateOrderId(oid)
             elif (
                 order.version != base.orders[oid].version
                 and shared.orders[oid].version != base.orders[oid].version

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ordoflow.application.ports import CloudEvent, DuplicatePurchaseOrder
+from ordoflow.application.ports import CloudEvent, DuplicateOrderId, DuplicatePurchaseOrder
 from ordoflow.domain.errors import Conflict, DomainError, ErrorCode, NotFound
 from ordoflow.domain.eventlog import ChainHead, find_break
 from ordoflow.domain.lifecycle import OrderStatus
@@ -370,3 +370,12 @@ def test_order_references_come_back_in_one_read(uow_factory: UowFactory) -> None
 def uow_records_customer(uow_factory: UowFactory, account: AccountNumber) -> Customer | None:
     with uow_factory() as uow:
         return uow.records.get(Customer, (account,))
+
+
+def test_a_second_order_under_a_taken_id_is_refused_by_the_store(uow_factory: UowFactory) -> None:
+    first = new_order(uow_factory)
+    save(uow_factory, first)
+    clash = new_order(uow_factory)
+    clash.id = first.id
+    with pytest.raises(DuplicateOrderId):
+        save(uow_factory, clash)

@@ -432,3 +432,14 @@ def test_a_final_confirmation_alone_closes_an_order_whose_released_units_all_shi
     bus.handle(c.ConfirmShipment(order_id=oid, shipped={}, final=True))
     assert store.orders[oid].status is OrderStatus.SHIPPED
     assert store.orders[oid].lines[0].shipped_qty == 3
+
+
+def test_an_order_id_already_taken_is_replaced_by_a_fresh_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bus, store, _, world = setup()
+    first = bus.handle(place(world, 1))
+    ids = iter([first, first, OrderId("SO-FRESH")])
+    monkeypatch.setattr("ordoflow.application.placing.new_order_id", lambda: next(ids))
+    assert bus.handle(place(world, 2)) == "SO-FRESH"
+    assert len(store.orders) == 2

@@ -60,6 +60,11 @@ class DuplicatePurchaseOrder(Exception):
     request placed the same PO between our read and our insert."""
 
 
+class DuplicateOrderId(Exception):
+    """Raised by `OrderRepository.flush` when a new order's id is already taken (random ids
+    clash, rarely); the order is placed again under a fresh id."""
+
+
 class OrderRepository(abc.ABC):
     """Orders by id or by customer PO. Tracks what it handed out; `flush` writes new orders and
     changed ones (with an optimistic version check) together with their new log entries."""
@@ -111,7 +116,8 @@ class OrderRepository(abc.ABC):
     @abc.abstractmethod
     def _insert(self, order: Order) -> None:
         """Insert header and lines; raise `DuplicatePurchaseOrder` when the customer already has
-        an order under this PO (the unique key decides, not a prior read)."""
+        an order under this PO (the unique key decides, not a prior read), `DuplicateOrderId`
+        when the id is taken."""
 
     @abc.abstractmethod
     def _update(self, order: Order) -> bool:
@@ -234,6 +240,7 @@ __all__ = [
     "AuditLog",
     "Clock",
     "CloudEvent",
+    "DuplicateOrderId",
     "DuplicatePurchaseOrder",
     "OrderRepository",
     "Outbox",

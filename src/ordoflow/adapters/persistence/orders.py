@@ -13,7 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ordoflow.adapters.persistence.prepared import PreparedInsert
 from ordoflow.adapters.persistence.tables import order_events, order_lines, orders
-from ordoflow.application.ports import DuplicatePurchaseOrder, OrderRepository
+from ordoflow.application.ports import (
+    DuplicateOrderId,
+    DuplicatePurchaseOrder,
+    OrderRepository,
+)
 from ordoflow.domain.eventlog import ChainHead, OrderLogEntry
 from ordoflow.domain.lifecycle import LineStatus, OrderStatus
 from ordoflow.domain.orders import Order, OrderHeader, OrderLine
@@ -158,6 +162,8 @@ class SqlOrderRepository(OrderRepository):
         except IntegrityError as exc:
             if _is_duplicate_po(exc):
                 raise DuplicatePurchaseOrder(order.header.customer_po) from exc
+            if _is_duplicate_id(exc):
+                raise DuplicateOrderId(order.id) from exc
             raise
         _INSERT_LINES(self.conn, line_rows(order))
 
@@ -199,6 +205,11 @@ class SqlOrderRepository(OrderRepository):
             yield OrderId(h.id), ChainHead(h.log_seq, h.log_head), by_order.pop(h.id, [])
         for orphan, entries in by_order.items():  # log rows of an order that no longer exists
             yield OrderId(orphan), ChainHead(), entries
+
+
+def _is_duplicate_id(exc: IntegrityError) -> bool:
+    text = str(exc.orig)
+    return "pk_orders" in text or "orders.id" in text
 
 
 def _is_duplicate_po(exc: IntegrityError) -> bool:
