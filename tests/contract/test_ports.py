@@ -10,6 +10,7 @@ import pytest
 from ordoflow.application.ports import CloudEvent, DuplicateOrderId, DuplicatePurchaseOrder
 from ordoflow.domain.errors import Conflict, DomainError, ErrorCode, NotFound
 from ordoflow.domain.eventlog import ChainHead, find_break
+from ordoflow.domain.intake import LineRequest, OrderHeader, new_order_id
 from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import (
     Customer,
@@ -20,7 +21,7 @@ from ordoflow.domain.masterdata import (
     Site,
     StockLevel,
 )
-from ordoflow.domain.orders import LineRequest, Order, OrderHeader, new_order_id
+from ordoflow.domain.orders import Order
 from ordoflow.domain.values import (
     AccountNumber,
     ActorId,

@@ -15,8 +15,9 @@ from ordoflow.domain.errors import (
     NotFound,
     ValidationFailed,
 )
+from ordoflow.domain.intake import LineRequest, OrderHeader, body_hash, new_order_id
 from ordoflow.domain.masterdata import Customer, Item, OrderReferences, PriceEntry, quote_price
-from ordoflow.domain.orders import LineRequest, Order, OrderHeader, body_hash, new_order_id
+from ordoflow.domain.orders import Order
 from ordoflow.domain.values import OrderId, Sku
 
 #: Fresh ids to try when a random order id is already taken (about once in 370,000 orders

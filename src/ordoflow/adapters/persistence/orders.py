@@ -19,8 +19,9 @@ from ordoflow.application.ports import (
     OrderRepository,
 )
 from ordoflow.domain.eventlog import ChainHead, OrderLogEntry
+from ordoflow.domain.intake import OrderHeader
 from ordoflow.domain.lifecycle import LineStatus, OrderStatus
-from ordoflow.domain.orders import Order, OrderHeader, OrderLine
+from ordoflow.domain.orders import Order, OrderLine
 from ordoflow.domain.values import (
     AccountNumber,
     ActorId,
