@@ -49,6 +49,11 @@ class ErrorCode(StrEnum):
     DUPLICATE_EVENT = "duplicate_event"
     MALFORMED_REQUEST = "malformed_request"
     FILE_UNREADABLE = "file_unreadable"
+    DECISION_CELL_INVALID = "decision_cell_invalid"
+    DECISION_INPUT_INVALID = "decision_input_invalid"
+    DECISION_HIT_POLICY_VIOLATION = "decision_hit_policy_violation"
+    DMN_MALFORMED = "dmn_malformed"
+    UNKNOWN_DECISION = "unknown_decision"
 
 
 @dataclass(frozen=True, slots=True)

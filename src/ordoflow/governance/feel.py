@@ -1,0 +1,420 @@
+"""FEEL, the expression language of DMN, as far as decision tables need it: unary tests for input
+cells (comparisons, intervals, lists, `not(...)`, `-`) and simple expressions for input and output
+cells (literals, names, arithmetic, comparisons, `and`/`or`, `date(...)`).
+
+Cells are parsed once with a Lark grammar and compiled into Python closures; evaluating a table
+then calls those closures and never parses again. FEEL's rules are kept where they matter to
+rules as data: numbers are exact decimals, `null` spreads through arithmetic, comparing values of
+different types gives `null` (which matches nothing), and `true` never equals `1`.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from lark import Lark, Token, Transformer, UnexpectedInput, v_args
+from lark.exceptions import VisitError
+
+Context = Mapping[str, Any]
+Expr = Callable[[Context], Any]
+Test = Callable[[Any, Context], bool | None]
+
+FEEL_NUMBERS = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
+
+_GRAMMAR = r"""
+unary_tests: "-"                               -> any_value
+           | "not" "(" positive_tests ")"      -> negated
+           | positive_tests
+
+positive_tests: positive_test ("," positive_test)*
+
+?positive_test: CMP expr                       -> compare_input
+              | "[" expr ".." expr "]"         -> interval_cc
+              | "[" expr ".." expr (")" | "[") -> interval_co
+              | ("(" | "]") expr ".." expr "]" -> interval_oc
+              | ("(" | "]") expr ".." expr (")" | "[") -> interval_oo
+              | expr                           -> equals
+
+?expression: expr
+
+values: expr ("," expr)*
+
+?expr: disjunction
+?disjunction: conjunction ("or" conjunction)*  -> or_all
+?conjunction: relation ("and" relation)*       -> and_all
+?relation: sum
+         | sum CMP sum                         -> relate
+         | sum "=" sum                         -> equal
+         | sum "!=" sum                        -> not_equal
+?sum: product
+    | sum "+" product                          -> add
+    | sum "-" product                          -> subtract
+?product: power
+        | product "*" power                    -> multiply
+        | product "/" power                    -> divide
+?power: negation
+      | power "**" negation                    -> exponent
+?negation: primary
+         | "-" negation                        -> negate
+?primary: NUMBER                               -> number
+        | STRING                               -> string
+        | "true"                               -> true
+        | "false"                              -> false
+        | "null"                               -> null
+        | name ("." name)*                     -> path
+        | NAME "(" [expr ("," expr)*] ")"      -> call
+        | "not" "(" expr ")"                   -> not_
+        | "(" expr ")"
+
+name: NAME+
+
+CMP: "<=" | ">=" | "<" | ">"
+NUMBER: /(\d+(\.\d+)?|\.\d+)/
+STRING: /"(\\.|[^"\\])*"/
+NAME: /(?!(and|or|not|true|false|null)\b)[A-Za-z_?][A-Za-z0-9_?]*/
+
+%import common.WS
+%ignore WS
+"""
+
+_PARSER = Lark(_GRAMMAR, start=["unary_tests", "expression", "values"], parser="lalr")
+
+
+class FeelError(ValueError):
+    """A cell that does not parse, or uses what this engine does not support; says where."""
+
+
+def parse_expression(text: str) -> Expr:
+    """Compile a FEEL expression (an input expression or an output cell)."""
+    return _compile(text, "expression")  # type: ignore[no-any-return]
+
+
+def parse_unary_tests(text: str) -> Test:
+    """Compile the unary tests of an input cell into `test(value, context) -> True/False/None`."""
+    return _compile(text, "unary_tests")  # type: ignore[no-any-return]
+
+
+def parse_values(text: str) -> list[Any]:
+    """A list of constants, as in `"Approved", "Declined"` (allowed or priority values)."""
+    exprs = _compile(text, "values")
+    if not all(_is_constant(e) for e in exprs):
+        raise FeelError(f"{text!r}: only constants may be listed here")
+    return [e({}) for e in exprs]
+
+
+def _compile(text: str, start: str) -> Any:
+    try:
+        tree = _PARSER.parse(text, start=start)
+    except UnexpectedInput as exc:
+        column = getattr(exc, "column", "?")
+        raise FeelError(f"cannot read {text!r} at column {column}") from None
+    try:
+        return _Compiler().transform(tree)
+    except VisitError as exc:
+        raise FeelError(f"{text!r}: {exc.orig_exc}") from None
+
+
+# -- values --------------------------------------------------------------------------------------
+def feel_value(value: Any) -> Any:
+    """A Python value as FEEL sees it: every number an exact decimal."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def _comparable(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool)
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        return isinstance(a, Decimal) and isinstance(b, Decimal)
+    return type(a) is type(b)
+
+
+def feel_equal(a: Any, b: Any) -> bool | None:
+    if a is None or b is None:
+        return a is None and b is None
+    return a == b if _comparable(a, b) else None
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _order(op: str, a: Any, b: Any) -> bool | None:
+    if not _comparable(a, b) or isinstance(a, bool):
+        return None
+    return _ORDER[op](a, b)
+
+
+def _arithmetic(op: Callable[[Decimal, Decimal], Decimal]) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        if not (isinstance(a, Decimal) and isinstance(b, Decimal)):
+            return None
+        try:
+            return op(a, b)
+        except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
+            return None
+
+    return apply
+
+
+def _power(a: Decimal, b: Decimal) -> Decimal:
+    return FEEL_NUMBERS.power(a, b)
+
+
+_ADD_NUMBERS = _arithmetic(FEEL_NUMBERS.add)
+
+
+def _ADD(a: Any, b: Any) -> Any:  # noqa: N802 - one of the operator table's names
+    if isinstance(a, str) and isinstance(b, str):
+        return a + b
+    return _ADD_NUMBERS(a, b)
+
+
+_SUBTRACT = _arithmetic(FEEL_NUMBERS.subtract)
+_MULTIPLY = _arithmetic(FEEL_NUMBERS.multiply)
+_DIVIDE = _arithmetic(FEEL_NUMBERS.divide)
+_EXPONENT = _arithmetic(_power)
+
+
+def _feel_date(text: Any) -> date | None:
+    try:
+        return date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {"date": _feel_date}
+
+
+def _three_valued_and(values: list[Any]) -> bool | None:
+    if any(v is False for v in values):
+        return False
+    return True if all(v is True for v in values) else None
+
+
+def _three_valued_or(values: list[Any]) -> bool | None:
+    if any(v is True for v in values):
+        return True
+    return False if all(v is False for v in values) else None
+
+
+def _constant(value: Any) -> Expr:
+    def expr(_: Context) -> Any:
+        return value
+
+    expr.constant = value  # type: ignore[attr-defined]
+    return expr
+
+
+def _is_constant(expr: Expr) -> bool:
+    return hasattr(expr, "constant")
+
+
+def _binary(combine: Callable[[Any, Any], Any], left: Expr, right: Expr) -> Expr:
+    if _is_constant(left) and _is_constant(right):
+        return _constant(combine(left({}), right({})))
+    return lambda ctx: combine(left(ctx), right(ctx))
+
+
+@v_args(inline=True)
+class _Compiler(Transformer[Token, Any]):
+    """Turns the parse tree into closures, folding constant sub-expressions at compile time."""
+
+    # literals and names
+    def number(self, token: Token) -> Expr:
+        return _constant(Decimal(str(token)))
+
+    def string(self, token: Token) -> Expr:
+        raw = str(token)[1:-1]
+        return _constant(raw.replace('\\"', '"').replace("\\\\", "\\"))
+
+    def true(self) -> Expr:
+        return _constant(True)
+
+    def false(self) -> Expr:
+        return _constant(False)
+
+    def null(self) -> Expr:
+        return _constant(None)
+
+    def name(self, *words: Token) -> str:
+        """FEEL names may hold spaces (`Monthly Salary`): the words, joined by one space."""
+        return " ".join(str(w) for w in words)
+
+    def path(self, *names: str) -> Expr:
+        first, rest = names[0], names[1:]
+
+        def lookup(ctx: Context) -> Any:
+            value = ctx.get(first)
+            for key in rest:
+                value = value.get(key) if isinstance(value, Mapping) else None
+            return feel_value(value)
+
+        return lookup
+
+    def call(self, name: Token, *args: Expr | None) -> Expr:
+        function = _FUNCTIONS.get(str(name))
+        if function is None:
+            raise FeelError(f"unknown function {name}()")
+        params = [a for a in args if a is not None]
+        if all(_is_constant(a) for a in params):
+            return _constant(function(*(a({}) for a in params)))
+        return lambda ctx: function(*(a(ctx) for a in params))
+
+    def not_(self, operand: Expr) -> Expr:
+        def negate(value: Any) -> bool | None:
+            return (not value) if isinstance(value, bool) else None
+
+        if _is_constant(operand):
+            return _constant(negate(operand({})))
+        return lambda ctx: negate(operand(ctx))
+
+    # arithmetic and logic
+    def add(self, a: Expr, b: Expr) -> Expr:
+        return _binary(_ADD, a, b)
+
+    def subtract(self, a: Expr, b: Expr) -> Expr:
+        return _binary(_SUBTRACT, a, b)
+
+    def multiply(self, a: Expr, b: Expr) -> Expr:
+        return _binary(_MULTIPLY, a, b)
+
+    def divide(self, a: Expr, b: Expr) -> Expr:
+        return _binary(_DIVIDE, a, b)
+
+    def exponent(self, a: Expr, b: Expr) -> Expr:
+        return _binary(_EXPONENT, a, b)
+
+    def negate(self, a: Expr) -> Expr:
+        return _binary(_SUBTRACT, _constant(Decimal(0)), a)
+
+    def relate(self, a: Expr, op: Token, b: Expr) -> Expr:
+        return _binary(lambda x, y: _order(str(op), x, y), a, b)
+
+    def equal(self, a: Expr, b: Expr) -> Expr:
+        return _binary(feel_equal, a, b)
+
+    def not_equal(self, a: Expr, b: Expr) -> Expr:
+        def differ(x: Any, y: Any) -> bool | None:
+            same = feel_equal(x, y)
+            return None if same is None else not same
+
+        return _binary(differ, a, b)
+
+    def and_all(self, *parts: Expr) -> Expr:
+        if len(parts) == 1:
+            return parts[0]
+        return lambda ctx: _three_valued_and([p(ctx) for p in parts])
+
+    def or_all(self, *parts: Expr) -> Expr:
+        if len(parts) == 1:
+            return parts[0]
+        return lambda ctx: _three_valued_or([p(ctx) for p in parts])
+
+    def values(self, *exprs: Expr) -> list[Expr]:
+        return list(exprs)
+
+    # unary tests
+    def any_value(self) -> Test:
+        return lambda value, ctx: True
+
+    def unary_tests(self, tests: list[Test]) -> Test:
+        return self._any_of(tests)
+
+    def positive_tests(self, *tests: Test) -> list[Test]:
+        return list(tests)
+
+    def negated(self, tests: list[Test]) -> Test:
+        inner = self._any_of(tests)
+
+        def test(value: Any, ctx: Context) -> bool | None:
+            found = inner(value, ctx)
+            return None if found is None else not found
+
+        return test
+
+    def compare_input(self, op: Token, bound: Expr) -> Test:
+        compare = _ORDER[str(op)]
+        if _is_constant(bound):
+            limit = bound({})
+            if isinstance(limit, Decimal):  # the common case, kept lean
+                return lambda value, ctx: isinstance(value, Decimal) and compare(value, limit)
+        return lambda value, ctx: _order(str(op), value, bound(ctx))
+
+    def interval_cc(self, low: Expr, high: Expr) -> Test:
+        return self._interval(low, high, low_in=True, high_in=True)
+
+    def interval_co(self, low: Expr, high: Expr) -> Test:
+        return self._interval(low, high, low_in=True, high_in=False)
+
+    def interval_oc(self, low: Expr, high: Expr) -> Test:
+        return self._interval(low, high, low_in=False, high_in=True)
+
+    def interval_oo(self, low: Expr, high: Expr) -> Test:
+        return self._interval(low, high, low_in=False, high_in=False)
+
+    @staticmethod
+    def _interval(low: Expr, high: Expr, *, low_in: bool, high_in: bool) -> Test:
+
+        def test(value: Any, ctx: Context) -> bool | None:
+            above = _order(">=" if low_in else ">", value, low(ctx))
+            below = _order("<=" if high_in else "<", value, high(ctx))
+            if above is None or below is None:
+                return None
+            return above and below
+
+        return test
+
+    def equals(self, expected: Expr) -> Test:
+        if _is_constant(expected):
+            constant = expected({})
+            if isinstance(constant, bool):
+                return lambda value, ctx: value is constant
+            if isinstance(constant, str):
+                return lambda value, ctx: value == constant if isinstance(value, str) else None
+        return lambda value, ctx: feel_equal(value, expected(ctx))
+
+    @staticmethod
+    def _any_of(tests: list[Test]) -> Test:
+        if len(tests) == 1:
+            return tests[0]
+
+        def test(value: Any, ctx: Context) -> bool | None:
+            seen_null = False
+            for single in tests:
+                found = single(value, ctx)
+                if found:
+                    return True
+                seen_null = seen_null or found is None
+            return None if seen_null else False
+
+        return test
+
+
+__all__ = [
+    "FEEL_NUMBERS",
+    "Context",
+    "Expr",
+    "FeelError",
+    "Test",
+    "feel_equal",
+    "feel_value",
+    "parse_expression",
+    "parse_unary_tests",
+    "parse_values",
+]

@@ -1,0 +1,322 @@
+"""Decision tables as data: typed inputs and outputs, a hit policy, and rows of FEEL cells.
+
+A table is plain, hashable data (stored as versioned JSON, exchanged as DMN 1.3 XML). `compile`
+turns it once into Python predicates; `CompiledTable.evaluate` then answers with the outputs, the
+rows that matched, and what it saw, so every decision can explain itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from ordoflow.domain.errors import DomainError, ErrorCode
+from ordoflow.governance.feel import (
+    Context,
+    Expr,
+    FeelError,
+    Test,
+    feel_equal,
+    feel_value,
+    parse_expression,
+    parse_unary_tests,
+    parse_values,
+)
+
+
+class HitPolicy(StrEnum):
+    UNIQUE = "UNIQUE"
+    FIRST = "FIRST"
+    PRIORITY = "PRIORITY"
+    ANY = "ANY"
+    COLLECT = "COLLECT"
+    RULE_ORDER = "RULE ORDER"
+    OUTPUT_ORDER = "OUTPUT ORDER"
+
+
+class Aggregation(StrEnum):
+    SUM = "SUM"
+    MIN = "MIN"
+    MAX = "MAX"
+    COUNT = "COUNT"
+
+
+@dataclass(frozen=True, slots=True)
+class InputClause:
+    label: str
+    expression: str
+    type_ref: str | None = None
+    allowed_values: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutputClause:
+    name: str
+    type_ref: str | None = None
+    allowed_values: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    annotation: str = ""
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionTable:
+    name: str
+    inputs: tuple[InputClause, ...]
+    outputs: tuple[OutputClause, ...]
+    rules: tuple[Rule, ...]
+    hit_policy: HitPolicy = HitPolicy.UNIQUE
+    aggregation: Aggregation | None = None
+    id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DecisionTable:
+        return cls(
+            name=data["name"],
+            id=data.get("id", ""),
+            hit_policy=HitPolicy(data.get("hit_policy", "UNIQUE")),
+            aggregation=Aggregation(data["aggregation"]) if data.get("aggregation") else None,
+            inputs=tuple(InputClause(**i) for i in data["inputs"]),
+            outputs=tuple(OutputClause(**o) for o in data["outputs"]),
+            rules=tuple(
+                Rule(tuple(r["inputs"]), tuple(r["outputs"]), r.get("annotation", ""),
+                     r.get("id", ""))
+                for r in data["rules"]
+            ),
+        )  # fmt: skip
+
+    @property
+    def content_hash(self) -> str:
+        """Identifies this exact content: what a published version is pinned to."""
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One evaluation: the result, the 1-based numbers of the rows that matched (those that
+    decided, for FIRST, PRIORITY and ANY), the inputs as the table saw them, and the annotations
+    of the deciding rows (the reason codes of a distributor's tables)."""
+
+    table: str
+    result: Any
+    matched: tuple[int, ...]
+    inputs: dict[str, Any] = field(default_factory=dict)
+    reasons: tuple[str, ...] = ()
+
+
+def _refused(code: ErrorCode, message: str) -> DomainError:
+    return DomainError(code, message)
+
+
+_TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "number": lambda v: isinstance(v, Decimal),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "date": lambda v: isinstance(v, date),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    number: int
+    tests: tuple[Test, ...]
+    outputs: tuple[Expr, ...]
+    annotation: str
+
+
+class CompiledTable:
+    """A table's cells as Python predicates, built once per table version."""
+
+    def __init__(self, table: DecisionTable) -> None:
+        self.table = table
+        self.labels = [i.label or i.expression for i in table.inputs]
+        self._getters = [_getter(i.expression) for i in table.inputs]
+        self._checks = [_TYPE_CHECKS.get(i.type_ref or "") for i in table.inputs]
+        self._rows = [_compile_row(table, n, rule) for n, rule in enumerate(table.rules, start=1)]
+        self._priorities = [
+            parse_values(o.allowed_values) if o.allowed_values else None for o in table.outputs
+        ]
+        self._single = len(table.outputs) == 1
+        self._decide = _POLICIES[table.hit_policy]
+
+    def evaluate(self, context: Context) -> Decision:
+        values = self._input_values(context)
+        matches = [row for row in self._rows if _matches(row, values, context)]
+        return self._decide(self, matches, values, context)
+
+    def _input_values(self, context: Context) -> list[Any]:
+        values = [get(context) for get in self._getters]
+        for label, value, check in zip(self.labels, values, self._checks, strict=True):
+            if check is not None and value is not None and not check(value):
+                raise _refused(
+                    ErrorCode.DECISION_INPUT_INVALID,
+                    f"{self.table.name}: input {label!r} must be a {_type_of(self, label)}, "
+                    f"got {value!r}",
+                )
+        return values
+
+    def _output(self, row: _Row, context: Context) -> Any:
+        if self._single:
+            return row.outputs[0](context)
+        return {
+            o.name: out(context) for o, out in zip(self.table.outputs, row.outputs, strict=True)
+        }
+
+    def _priority(self, row: _Row, context: Context) -> tuple[int, ...]:
+        ranks = []
+        for allowed, out in zip(self._priorities, row.outputs, strict=True):
+            if allowed is not None:
+                value = out(context)
+                ranks.append(allowed.index(value) if value in allowed else len(allowed))
+        return tuple(ranks)
+
+    def _made(
+        self, result: Any, rows: Sequence[_Row], values: list[Any], deciding: Sequence[_Row]
+    ) -> Decision:
+        return Decision(
+            table=self.table.name,
+            result=result,
+            matched=tuple(r.number for r in rows),
+            inputs=dict(zip(self.labels, values, strict=True)),
+            reasons=tuple(r.annotation for r in deciding if r.annotation),
+        )
+
+
+def _type_of(table: CompiledTable, label: str) -> str:
+    return next(i.type_ref for i in table.table.inputs if (i.label or i.expression) == label) or ""
+
+
+def _getter(expression: str) -> Expr:
+    try:
+        return parse_expression(expression)
+    except FeelError:
+        name = expression.strip()  # a name with spaces, as DMN allows for input data
+        return lambda ctx: feel_value(ctx.get(name))
+
+
+def _compile_row(table: DecisionTable, number: int, rule: Rule) -> _Row:
+    if len(rule.inputs) != len(table.inputs) or len(rule.outputs) != len(table.outputs):
+        raise _refused(
+            ErrorCode.DECISION_CELL_INVALID,
+            f"{table.name}: rule {number} has {len(rule.inputs)} input and {len(rule.outputs)} "
+            f"output cells, the table {len(table.inputs)} and {len(table.outputs)}",
+        )
+    try:
+        tests = tuple(parse_unary_tests(cell) for cell in rule.inputs)
+    except FeelError as exc:
+        raise _cell_error(table, number, "input", exc) from None
+    try:
+        outputs = tuple(parse_expression(cell) for cell in rule.outputs)
+    except FeelError as exc:
+        raise _cell_error(table, number, "output", exc) from None
+    return _Row(number, tests, outputs, rule.annotation)
+
+
+def _cell_error(table: DecisionTable, number: int, kind: str, exc: FeelError) -> DomainError:
+    return _refused(ErrorCode.DECISION_CELL_INVALID, f"{table.name}: rule {number}, {kind}: {exc}")
+
+
+def _matches(row: _Row, values: list[Any], context: Context) -> bool:
+    for test, value in zip(row.tests, values, strict=True):  # noqa: SIM110 - faster than all()
+        if test(value, context) is not True:
+            return False
+    return True
+
+
+def _unique(t: CompiledTable, rows: list[_Row], values: list[Any], ctx: Context) -> Decision:
+    if len(rows) > 1:
+        numbers = ", ".join(str(r.number) for r in rows)
+        raise _refused(ErrorCode.DECISION_HIT_POLICY_VIOLATION,
+                       f"{t.table.name}: UNIQUE table, but rules {numbers} all match")  # fmt: skip
+    return t._made(t._output(rows[0], ctx) if rows else None, rows, values, rows)
+
+
+def _first(t: CompiledTable, rows: list[_Row], values: list[Any], ctx: Context) -> Decision:
+    return t._made(t._output(rows[0], ctx) if rows else None, rows[:1], values, rows[:1])
+
+
+def _any(t: CompiledTable, rows: list[_Row], values: list[Any], ctx: Context) -> Decision:
+    outputs = [t._output(r, ctx) for r in rows]
+    if any(feel_equal(o, outputs[0]) is not True for o in outputs[1:]):
+        numbers = ", ".join(str(r.number) for r in rows)
+        message = f"{t.table.name}: ANY table, but rules {numbers} give different outputs"
+        raise _refused(ErrorCode.DECISION_HIT_POLICY_VIOLATION, message)
+    return t._made(outputs[0] if outputs else None, rows, values, rows[:1])
+
+
+def _priority(t: CompiledTable, rows: list[_Row], values: list[Any], ctx: Context) -> Decision:
+    best = sorted(rows, key=lambda r: t._priority(r, ctx))[:1]
+    return t._made(t._output(best[0], ctx) if best else None, best, values, best)
+
+
+def _rule_order(t: CompiledTable, rows: list[_Row], values: list[Any], ctx: Context) -> Decision:
+    return t._made([t._output(r, ctx) for r in rows], rows, values, rows)
+
+
+def _output_order(t: CompiledTable, rows: list[_Row], values: list[Any], ctx: Context) -> Decision:
+    ordered = sorted(rows, key=lambda r: t._priority(r, ctx))
+    return t._made([t._output(r, ctx) for r in ordered], ordered, values, ordered)
+
+
+def _collect(t: CompiledTable, rows: list[_Row], values: list[Any], ctx: Context) -> Decision:
+    outputs = [t._output(r, ctx) for r in rows]
+    aggregation = t.table.aggregation
+    if aggregation is None:
+        return t._made(outputs, rows, values, rows)
+    if aggregation is Aggregation.COUNT:
+        return t._made(Decimal(len(outputs)), rows, values, rows)
+    numbers = [o for o in outputs if isinstance(o, Decimal)]
+    if not numbers:
+        return t._made(None, rows, values, rows)
+    if aggregation is Aggregation.SUM:
+        total = sum(numbers, Decimal(0))
+    else:
+        total = min(numbers) if aggregation is Aggregation.MIN else max(numbers)
+    return t._made(total, rows, values, rows)
+
+
+_POLICIES: dict[HitPolicy, Callable[[CompiledTable, list[_Row], list[Any], Context], Decision]] = {
+    HitPolicy.UNIQUE: _unique,
+    HitPolicy.FIRST: _first,
+    HitPolicy.ANY: _any,
+    HitPolicy.PRIORITY: _priority,
+    HitPolicy.RULE_ORDER: _rule_order,
+    HitPolicy.OUTPUT_ORDER: _output_order,
+    HitPolicy.COLLECT: _collect,
+}
+
+
+def compile_table(table: DecisionTable) -> CompiledTable:
+    """Check every cell and build the predicates; refuses a table that cannot be evaluated."""
+    if table.aggregation is not None and table.hit_policy is not HitPolicy.COLLECT:
+        raise _refused(ErrorCode.DECISION_CELL_INVALID,
+                       f"{table.name}: aggregation needs the COLLECT hit policy")  # fmt: skip
+    return CompiledTable(table)
+
+
+__all__ = [
+    "Aggregation",
+    "CompiledTable",
+    "Decision",
+    "DecisionTable",
+    "HitPolicy",
+    "InputClause",
+    "OutputClause",
+    "Rule",
+    "compile_table",
+]
