@@ -130,6 +130,20 @@ def feel_value(value: Any) -> Any:
     return value
 
 
+def plain_value(value: Any) -> Any:
+    """A FEEL value as plain JSON types: whole numbers as integers, others as floats (for
+    display), dates in ISO form, contexts and lists item by item."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: plain_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_value(v) for v in value]
+    return value
+
+
 def _comparable(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return False
@@ -417,4 +431,5 @@ __all__ = [
     "parse_expression",
     "parse_unary_tests",
     "parse_values",
+    "plain_value",
 ]

@@ -22,6 +22,7 @@ from ordoflow.entrypoints.cli.common import (
 )
 from ordoflow.entrypoints.cli.demo import run_demo
 from ordoflow.entrypoints.cli.orders import orders_app
+from ordoflow.entrypoints.cli.rules import rules_app
 
 app = typer.Typer(
     name="ordoflow",
@@ -38,6 +39,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(orders_app, name="orders")
 app.add_typer(audit_app, name="audit")
+app.add_typer(rules_app, name="rules")
 
 
 @db_app.command()

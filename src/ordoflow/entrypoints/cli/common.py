@@ -41,16 +41,24 @@ JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table."
 
 
 @contextmanager
+def refusals() -> Iterator[None]:
+    """A refusal inside the block prints its code and exits 2."""
+    try:
+        yield
+    except DomainError as exc:
+        report_refusal(exc)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
 def app_session(*, check_schema: bool = True) -> Iterator[App]:
     """The app for one command; a refusal prints its code and exits 2."""
     app = bootstrap()
     try:
-        if check_schema:
-            app.require_current_schema()
-        yield app
-    except DomainError as exc:
-        report_refusal(exc)
-        raise typer.Exit(2) from None
+        with refusals():
+            if check_schema:
+                app.require_current_schema()
+            yield app
     finally:
         app.close()
 
@@ -106,6 +114,7 @@ __all__ = [
     "out",
     "print_json",
     "read_file",
+    "refusals",
     "report_refusal",
     "run",
     "table",
