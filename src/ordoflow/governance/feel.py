@@ -294,9 +294,13 @@ class _Compiler(Transformer[Token, Any]):
         def negate(value: Any) -> bool | None:
             return (not value) if isinstance(value, bool) else None
 
-        if _is_constant(operand):
-            return _constant(negate(operand({})))
-        return lambda ctx: negate(operand(ctx))
+        def expr(ctx: Context) -> Any:
+            return negate(operand(ctx))
+
+        # As a whole input cell, `not(x)` reads the same as the unary test `not(x)`: `equals`
+        # turns it back into that negation.
+        expr.negates = operand  # type: ignore[attr-defined]
+        return expr
 
     # arithmetic and logic
     def add(self, a: Expr, b: Expr) -> Expr:
@@ -395,6 +399,8 @@ class _Compiler(Transformer[Token, Any]):
         return test
 
     def equals(self, expected: Expr) -> Test:
+        if hasattr(expected, "negates"):
+            return self.negated([self.equals(expected.negates)])
         if _is_constant(expected):
             constant = expected({})
             if isinstance(constant, bool):
