@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from ordoflow.domain.errors import DomainError, ErrorCode
+from ordoflow.governance.overlap import overlapping_rules
 from ordoflow.governance.tables import (
     Aggregation,
     DecisionTable,
@@ -54,13 +55,46 @@ def test_first_takes_the_first_matching_row_and_says_which() -> None:
     assert decision.inputs == {"Tier": "cash", "Days past due": D(90)}
 
 
-def test_unique_gives_the_one_match_and_refuses_overlaps_naming_the_rows() -> None:
-    unique = table(HitPolicy.UNIQUE, *ROWS)
+def test_unique_gives_the_one_match() -> None:
+    unique = table(HitPolicy.UNIQUE, *ROWS[1:])
     assert decide(unique, days=45) == "hold"
+    assert decide(unique, days=61) == "reject"
+
+
+def test_a_unique_table_whose_rows_can_overlap_is_refused_before_it_runs() -> None:
     with pytest.raises(DomainError) as caught:
-        decide(unique, tier="cash", days=10)
+        compile_table(table(HitPolicy.UNIQUE, *ROWS))
     assert caught.value.code is ErrorCode.DECISION_HIT_POLICY_VIOLATION
-    assert "rules 1, 4" in caught.value.message
+    assert "rules 1 and 2, 1 and 3, 1 and 4 can match the same input" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("rows", "overlaps"),
+    [
+        ((('"a","b"', "-"), ('"b"', "-")), [(1, 2)]),
+        ((('"a"', "-"), ('not("a")', "-")), []),
+        ((('not("a")', "-"), ('"b"', "-")), [(1, 2)]),
+        ((("-", "[1..30]"), ("-", "(30..60]")), []),
+        ((("-", "[1..30]"), ("-", "[30..60]")), [(1, 2)]),
+        ((("-", "<10"), ("-", ">=10")), []),
+        ((("-", '"10"'), ("-", "10")), []),
+        ((("-", "<= limit"), ("-", "<=30")), []),
+    ],
+)
+def test_overlap_is_found_only_where_it_can_be_proved(
+    rows: tuple[tuple[str, str], ...], overlaps: list[tuple[int, int]]
+) -> None:
+    assert overlapping_rules(rows) == overlaps
+
+
+def test_rows_that_overlap_on_cells_the_check_cannot_read_are_caught_when_both_match() -> None:
+    inputs = (*INPUTS, InputClause("Limit", "limit", "number"))
+    rules = (Rule(("-", "<= limit", "-"), ('"pass"',)), Rule(("-", "<=30", "-"), ('"hold"',)))
+    unique = compile_table(DecisionTable("credit", inputs, (OutputClause("o"),), rules))
+    with pytest.raises(DomainError) as caught:
+        unique.evaluate({"tier": "a", "days": D(10), "limit": D(20)})
+    assert caught.value.code is ErrorCode.DECISION_HIT_POLICY_VIOLATION
+    assert "rules 1, 2" in caught.value.message
 
 
 def test_no_match_is_null() -> None:

@@ -28,6 +28,7 @@ from ordoflow.governance.feel import (
     parse_unary_tests,
     parse_values,
 )
+from ordoflow.governance.overlap import overlapping_rules
 
 
 class HitPolicy(StrEnum):
@@ -302,11 +303,20 @@ _POLICIES: dict[HitPolicy, Callable[[CompiledTable, list[_Row], list[Any], Conte
 
 
 def compile_table(table: DecisionTable) -> CompiledTable:
-    """Check every cell and build the predicates; refuses a table that cannot be evaluated."""
+    """Check every cell and build the predicates; refuses a table that cannot be evaluated, and
+    a UNIQUE table two of whose rows can match the same input."""
     if table.aggregation is not None and table.hit_policy is not HitPolicy.COLLECT:
         raise _refused(ErrorCode.DECISION_CELL_INVALID,
                        f"{table.name}: aggregation needs the COLLECT hit policy")  # fmt: skip
-    return CompiledTable(table)
+    compiled = CompiledTable(table)
+    if table.hit_policy is HitPolicy.UNIQUE:
+        pairs = overlapping_rules([rule.inputs for rule in table.rules])
+        if pairs:
+            shown = ", ".join(f"{a} and {b}" for a, b in pairs)
+            raise _refused(ErrorCode.DECISION_HIT_POLICY_VIOLATION,
+                           f"{table.name}: UNIQUE table, but rules {shown} can match the same "
+                           "input")  # fmt: skip
+    return compiled
 
 
 __all__ = [
