@@ -107,11 +107,18 @@ def _tests(tree: Any) -> _Cell:  # noqa: PLR0911 - one return per kind of test
         low_in, high_in = _INTERVALS[kind]
         return _Cell(ranges=(_Range(low, low_in, high, high_in),))
     if kind == "equals":
-        child = tree.children[0]
+        child = _unwrapped(tree.children[0])
         if getattr(child, "data", None) == "not_":  # `not(x)` read as an expression: a negation
             return _excluding(_value(child.children[0]))
         return _value(child)
     return _UNKNOWN
+
+
+def _unwrapped(tree: Any) -> Any:
+    """The expression under `or`/`and` nodes of one operand (the grammar keeps them)."""
+    while getattr(tree, "data", None) in ("or_all", "and_all") and len(tree.children) == 1:
+        tree = tree.children[0]
+    return tree
 
 
 def _excluding(inner: _Cell) -> _Cell:
