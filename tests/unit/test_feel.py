@@ -112,3 +112,23 @@ def test_numbers_enter_as_exact_decimals_and_leave_as_plain_json() -> None:
     assert plain_value({"n": D("2.0"), "x": [D("1.5")], "d": date(2026, 1, 2)}) == {
         "n": 2, "x": [1.5], "d": "2026-01-02"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "expected"),
+    [
+        ('not("a")', None, True),  # null = "a" is false, so not(...) holds
+        ('not("a")', D(5), None),  # 5 = "a" is null: nothing matches
+        ("not(5)", None, True),
+        ("not(5)", "five", None),
+        ("not(>5)", None, None),  # null > 5 is null
+        ("not(>5)", "six", None),
+        ("not([1..5])", None, None),
+        ("not(true)", None, True),
+        ("not(true)", D(1), None),
+    ],
+)
+def test_null_and_other_types_under_not_follow_feel(
+    cell: str, value: object, expected: object
+) -> None:
+    assert parse_unary_tests(cell)(value, {}) is expected

@@ -121,6 +121,9 @@ def _compile(text: str, start: str) -> Any:
 # -- values --------------------------------------------------------------------------------------
 def feel_value(value: Any) -> Any:
     """A Python value as FEEL sees it: every number an exact decimal."""
+    kind = value.__class__
+    if kind is Decimal or kind is str:  # most inputs: answer before the checks below
+        return value
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
@@ -371,7 +374,9 @@ class _Compiler(Transformer[Token, Any]):
         if _is_constant(bound):
             limit = bound({})
             if isinstance(limit, Decimal):  # the common case, kept lean
-                return lambda value, ctx: isinstance(value, Decimal) and compare(value, limit)
+                return lambda value, ctx: (
+                    compare(value, limit) if value.__class__ is Decimal else None
+                )
         return lambda value, ctx: _order(str(op), value, bound(ctx))
 
     def interval_cc(self, low: Expr, high: Expr) -> Test:
@@ -403,10 +408,17 @@ class _Compiler(Transformer[Token, Any]):
             return self.negated([self.equals(expected.negates)])
         if _is_constant(expected):
             constant = expected({})
+            # `null = x` is false, a value of another type gives null: `not(...)` relies on it.
             if isinstance(constant, bool):
-                return lambda value, ctx: value is constant
+                return lambda value, ctx: (
+                    value is constant if value is None or value.__class__ is bool else None
+                )
             if isinstance(constant, str):
-                return lambda value, ctx: value == constant if isinstance(value, str) else None
+                return lambda value, ctx: (
+                    value == constant
+                    if value.__class__ is str
+                    else (False if value is None else None)
+                )
         return lambda value, ctx: feel_equal(value, expected(ctx))
 
     @staticmethod

@@ -19,7 +19,7 @@ from ordoflow.governance.feel import _PARSER, _Compiler
 
 
 @dataclass(frozen=True, slots=True)
-class _Range:
+class ValueRange:
     low: Any = None  # None: unbounded
     low_in: bool = True
     high: Any = None
@@ -33,7 +33,7 @@ class _Range:
             return False
         return bool(above and below)
 
-    def meets(self, other: _Range) -> bool:
+    def meets(self, other: ValueRange) -> bool:
         try:
             return _before(self.low, self.low_in, other.high, other.high_in) and _before(
                 other.low, other.low_in, self.high, self.high_in
@@ -49,31 +49,31 @@ def _before(low: Any, low_in: bool, high: Any, high_in: bool) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _Cell:
+class CellSet:
     """What a cell matches: everything, values, ranges, or everything but `excluded`.
     `exact` is False where the analysis could not read the cell."""
 
     everything: bool = False
     values: frozenset[Any] = frozenset()
-    ranges: tuple[_Range, ...] = ()
+    ranges: tuple[ValueRange, ...] = ()
     excluded: frozenset[Any] | None = None
     exact: bool = True
 
 
-_UNKNOWN = _Cell(exact=False)
+_UNKNOWN = CellSet(exact=False)
 
 
-def _value(tree: Any) -> _Cell:
+def _value(tree: Any) -> CellSet:
     """An expression as a cell: the one value it folds to, or unknown."""
     if isinstance(tree, Token):
         return _UNKNOWN
     expr = _Compiler().transform(tree)
     if not hasattr(expr, "constant"):
         return _UNKNOWN
-    return _Cell(values=frozenset([expr.constant]))
+    return CellSet(values=frozenset([expr.constant]))
 
 
-def _single(cell: _Cell) -> Any:
+def _single(cell: CellSet) -> Any:
     if cell.exact and len(cell.values) == 1 and not cell.ranges and cell.excluded is None:
         return next(iter(cell.values))
     return _NONE
@@ -84,10 +84,10 @@ _INTERVALS = {"interval_cc": (True, True), "interval_co": (True, False),
               "interval_oc": (False, True), "interval_oo": (False, False)}  # fmt: skip
 
 
-def _tests(tree: Any) -> _Cell:  # noqa: PLR0911 - one return per kind of test
+def _tests(tree: Any) -> CellSet:  # noqa: PLR0911 - one return per kind of test
     kind = tree.data
     if kind == "any_value":
-        return _Cell(everything=True)
+        return CellSet(everything=True)
     if kind in ("unary_tests", "positive_tests"):
         return _union([_tests(child) for child in tree.children])
     if kind == "negated":
@@ -98,14 +98,14 @@ def _tests(tree: Any) -> _Cell:  # noqa: PLR0911 - one return per kind of test
         if value is _NONE:
             return _UNKNOWN
         if str(op) in ("<", "<="):
-            return _Cell(ranges=(_Range(high=value, high_in=str(op) == "<="),))
-        return _Cell(ranges=(_Range(low=value, low_in=str(op) == ">="),))
+            return CellSet(ranges=(ValueRange(high=value, high_in=str(op) == "<="),))
+        return CellSet(ranges=(ValueRange(low=value, low_in=str(op) == ">="),))
     if kind in _INTERVALS:
         low, high = (_single(_value(child)) for child in tree.children)
         if low is _NONE or high is _NONE:
             return _UNKNOWN
         low_in, high_in = _INTERVALS[kind]
-        return _Cell(ranges=(_Range(low, low_in, high, high_in),))
+        return CellSet(ranges=(ValueRange(low, low_in, high, high_in),))
     if kind == "equals":
         child = _unwrapped(tree.children[0])
         if getattr(child, "data", None) == "not_":  # `not(x)` read as an expression: a negation
@@ -121,24 +121,24 @@ def _unwrapped(tree: Any) -> Any:
     return tree
 
 
-def _excluding(inner: _Cell) -> _Cell:
+def _excluding(inner: CellSet) -> CellSet:
     if inner.exact and not (inner.ranges or inner.everything) and inner.excluded is None:
-        return _Cell(excluded=inner.values)
+        return CellSet(excluded=inner.values)
     return _UNKNOWN
 
 
-def _union(cells: list[_Cell]) -> _Cell:
+def _union(cells: list[CellSet]) -> CellSet:
     if len(cells) == 1:
         return cells[0]
     if any(c.everything for c in cells):
-        return _Cell(everything=True)
+        return CellSet(everything=True)
     if not all(c.exact and c.excluded is None for c in cells):
         return _UNKNOWN
     values = frozenset().union(*(c.values for c in cells))
-    return _Cell(values=values, ranges=tuple(r for c in cells for r in c.ranges))
+    return CellSet(values=values, ranges=tuple(r for c in cells for r in c.ranges))
 
 
-def _read(cell: str) -> _Cell:
+def read_cell(cell: str) -> CellSet:
     try:
         tree = _PARSER.parse(cell, start="unary_tests")
     except UnexpectedInput:  # a cell that does not parse is reported by compile_table
@@ -146,7 +146,7 @@ def _read(cell: str) -> _Cell:
     return _tests(tree)
 
 
-def _share(a: _Cell, b: _Cell) -> bool | None:
+def _share(a: CellSet, b: CellSet) -> bool | None:
     """True if some value matches both, False if none can, None if not provable."""
     if not (a.exact and b.exact):
         return None
@@ -163,7 +163,7 @@ def _share(a: _Cell, b: _Cell) -> bool | None:
     return any(x.meets(y) for x in a.ranges for y in b.ranges)
 
 
-def _share_excluded(a: _Cell, b: _Cell) -> bool | None:
+def _share_excluded(a: CellSet, b: CellSet) -> bool | None:
     if a.excluded is not None and b.excluded is not None:
         return True
     negative, other = (a, b) if a.excluded is not None else (b, a)
@@ -175,7 +175,7 @@ def _share_excluded(a: _Cell, b: _Cell) -> bool | None:
 
 def overlapping_rules(rows: Sequence[Sequence[str]]) -> list[tuple[int, int]]:
     """Pairs of row numbers (1-based) whose input cells provably match a common input."""
-    cells = [[_read(cell) for cell in row] for row in rows]
+    cells = [[read_cell(cell) for cell in row] for row in rows]
     pairs = []
     for i in range(len(cells)):
         for j in range(i + 1, len(cells)):
@@ -184,4 +184,4 @@ def overlapping_rules(rows: Sequence[Sequence[str]]) -> list[tuple[int, int]]:
     return pairs
 
 
-__all__ = ["overlapping_rules"]
+__all__ = ["CellSet", "ValueRange", "overlapping_rules", "read_cell"]

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from ordoflow.domain.errors import DomainError, ErrorCode
+from ordoflow.governance.codegen import generate
 from ordoflow.governance.feel import (
     Context,
     Expr,
@@ -147,8 +148,17 @@ class CompiledTable:
         self.table = table
         self.labels = [i.label or i.expression for i in table.inputs]
         self._getters = [_getter(i.expression) for i in table.inputs]
-        self._checks = [_TYPE_CHECKS.get(i.type_ref or "") for i in table.inputs]
+        self._checks = [
+            (n, label, check)
+            for n, (label, i) in enumerate(zip(self.labels, table.inputs, strict=True))
+            if (check := _TYPE_CHECKS.get(i.type_ref or "")) is not None
+        ]
         self._rows = [_compile_row(table, n, rule) for n, rule in enumerate(table.rules, start=1)]
+        self._first = table.hit_policy is HitPolicy.FIRST
+        self._matcher = generate(
+            [rule.inputs for rule in table.rules], [row.tests for row in self._rows],
+            first=self._first,
+        )  # fmt: skip
         self._priorities = [
             parse_values(o.allowed_values) if o.allowed_values else None for o in table.outputs
         ]
@@ -157,13 +167,18 @@ class CompiledTable:
 
     def evaluate(self, context: Context) -> Decision:
         values = self._input_values(context)
-        matches = [row for row in self._rows if _matches(row, values, context)]
+        if self._first:
+            index = self._matcher(*values, context)
+            matches = [self._rows[index]] if index >= 0 else []
+        else:
+            matches = [self._rows[i] for i in self._matcher(*values, context)]
         return self._decide(self, matches, values, context)
 
     def _input_values(self, context: Context) -> list[Any]:
         values = [get(context) for get in self._getters]
-        for label, value, check in zip(self.labels, values, self._checks, strict=True):
-            if check is not None and value is not None and not check(value):
+        for n, label, check in self._checks:
+            value = values[n]
+            if value is not None and not check(value):
                 raise _refused(
                     ErrorCode.DECISION_INPUT_INVALID,
                     f"{self.table.name}: input {label!r} must be a {_type_of(self, label)}, "
@@ -230,13 +245,6 @@ def _compile_row(table: DecisionTable, number: int, rule: Rule) -> _Row:
 
 def _cell_error(table: DecisionTable, number: int, kind: str, exc: FeelError) -> DomainError:
     return _refused(ErrorCode.DECISION_CELL_INVALID, f"{table.name}: rule {number}, {kind}: {exc}")
-
-
-def _matches(row: _Row, values: list[Any], context: Context) -> bool:
-    for test, value in zip(row.tests, values, strict=True):  # noqa: SIM110 - faster than all()
-        if test(value, context) is not True:
-            return False
-    return True
 
 
 def _unique(t: CompiledTable, rows: list[_Row], values: list[Any], ctx: Context) -> Decision:
