@@ -47,8 +47,9 @@ contracts: setup ## import-linter layer contracts
 
 check: lint types contracts test ## Lint, types, import contracts and tests
 
-bench: setup ## Benchmarks (SQLite, and PostgreSQL when it answers)
+bench: setup ## Benchmarks: order intake (SQLite, and PostgreSQL when it answers), decision tables
 	$(BIN)/python bench/order_intake.py
+	$(BIN)/python bench/decisions.py
 
 docs: setup ## Regenerate docs/lifecycle.md from the lifecycle tables
 	$(BIN)/python -c 'from ordoflow.domain.lifecycle import lifecycle_markdown as m; print(m(), end="")' > docs/lifecycle.md

@@ -282,6 +282,8 @@ class _Compiler(Transformer[Token, Any]):
                 value = value.get(key) if isinstance(value, Mapping) else None
             return feel_value(value)
 
+        if not rest:
+            lookup.name = first  # type: ignore[attr-defined]
         return lookup
 
     def call(self, name: Token, *args: Expr | None) -> Expr:
