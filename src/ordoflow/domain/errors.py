@@ -54,6 +54,8 @@ class ErrorCode(StrEnum):
     DECISION_HIT_POLICY_VIOLATION = "decision_hit_policy_violation"
     DMN_MALFORMED = "dmn_malformed"
     UNKNOWN_DECISION = "unknown_decision"
+    TEMPLATE_INVALID = "template_invalid"
+    VARIANT_REFUSED = "variant_refused"
 
 
 @dataclass(frozen=True, slots=True)
