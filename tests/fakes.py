@@ -31,6 +31,7 @@ from ordoflow.domain.masterdata import (
 )
 from ordoflow.domain.orders import Order
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
+from ordoflow.governance.versions import ArtifactKind, ArtifactVersion, VersionStatus
 
 R = TypeVar("R", bound=MasterRecord)
 
@@ -58,6 +59,7 @@ class Store:
     audit: dict[str, list[AuditEntry]] = field(default_factory=dict)
     audit_heads: dict[str, ChainHead] = field(default_factory=dict)
     outbox: list[tuple[CloudEvent, datetime | None]] = field(default_factory=list)
+    versions: dict[tuple[ArtifactKind, str, int], ArtifactVersion] = field(default_factory=dict)
 
 
 def _snapshot(order: Order) -> Order:
@@ -247,6 +249,43 @@ class FakeOutbox:
         self.store.outbox = [(e, at if e.id in ids else p) for e, p in self.store.outbox]
 
 
+class FakeVersionRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def next_number(self, kind: ArtifactKind, name: str) -> int:
+        return 1 + max((n for k, a, n in self.store.versions if (k, a) == (kind, name)), default=0)
+
+    def add(self, version: ArtifactVersion) -> None:
+        key = (version.kind, version.name, version.number)
+        if key in self.store.versions:
+            raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"{version.label} exists")
+        version.row_version += 1
+        self.store.versions[key] = copy.deepcopy(version)
+
+    def get(self, kind: ArtifactKind, name: str, number: int) -> ArtifactVersion | None:
+        found = self.store.versions.get((kind, name, number))
+        return copy.deepcopy(found) if found else None
+
+    def save(self, version: ArtifactVersion) -> bool:
+        key = (version.kind, version.name, version.number)
+        stored = self.store.versions.get(key)
+        if stored is None or stored.row_version != version.row_version:
+            return False
+        version.row_version += 1
+        self.store.versions[key] = copy.deepcopy(version)
+        return True
+
+    def history(self, kind: ArtifactKind, name: str) -> list[ArtifactVersion]:
+        keys = sorted(k for k in self.store.versions if k[:2] == (kind, name))
+        return [copy.deepcopy(self.store.versions[k]) for k in keys]
+
+    def published(self, kind: ArtifactKind) -> list[ArtifactVersion]:
+        keys = sorted(k for k in self.store.versions if k[0] == kind)
+        found = [self.store.versions[k] for k in keys]
+        return [copy.deepcopy(v) for v in found if v.status is VersionStatus.PUBLISHED]
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Works on a deep copy of the shared store. Commit checks, against the shared store, what a
     database would (an order changed by someone else since it was read, a PO taken meanwhile),
@@ -264,6 +303,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.records = FakeRecordRepository(self.working)
         self.audit = FakeAuditLog(self.working)
         self.outbox = FakeOutbox(self.working)
+        self.versions = FakeVersionRepository(self.working)
         return super().__enter__()
 
     def _commit(self) -> None:
@@ -290,6 +330,7 @@ class FakeUnitOfWork(UnitOfWork):
         _merge(shared.records, base.records, working.records)
         _merge(shared.audit, base.audit, working.audit)
         _merge(shared.audit_heads, base.audit_heads, working.audit_heads)
+        _merge(shared.versions, base.versions, working.versions)
         published = {e.id: at for e, at in working.outbox if at is not None}
         shared.outbox = [(e, published.get(e.id, at)) for e, at in shared.outbox]
         shared.outbox.extend(working.outbox[len(base.outbox) :])

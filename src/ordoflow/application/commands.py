@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from ordoflow.domain.masterdata import MasterRecord
@@ -19,6 +19,7 @@ from ordoflow.domain.values import (
     SiteCode,
     Sku,
 )
+from ordoflow.governance.versions import ArtifactKind
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -127,13 +128,54 @@ class ImportRecords(Command):
     source: str = "upload"
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DraftVersion(Command):
+    """A new draft of a template, variant or decision table from its file's text."""
+
+    kind: ArtifactKind
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VersionCommand(Command):
+    kind: ArtifactKind
+    name: str
+    number: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SubmitVersion(VersionCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ApproveVersion(VersionCommand):
+    """Publish; effective now unless a later moment is given."""
+
+    effective_from: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SendBackVersion(VersionCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RetireVersion(VersionCommand):
+    pass
+
+
 __all__ = [
     "AllocateOrder",
+    "ApproveVersion",
+    "ArtifactKind",
     "CancelOrder",
     "CloseOrder",
     "Command",
     "ConfirmShipment",
     "CreateRecord",
+    "DraftVersion",
     "HoldOrder",
     "ImportRecords",
     "InvoiceOrder",
@@ -143,6 +185,10 @@ __all__ = [
     "RejectOrder",
     "ReleaseOrder",
     "ResumeOrder",
+    "RetireVersion",
+    "SendBackVersion",
+    "SubmitVersion",
     "UpdateRecord",
     "ValidateOrder",
+    "VersionCommand",
 ]

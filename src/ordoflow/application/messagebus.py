@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ordoflow.application import commands as c
-from ordoflow.application import orders, placing, records
+from ordoflow.application import governing, orders, placing, records
 from ordoflow.application.ports import Clock, UnitOfWork
 
 Handler = Callable[[Any, UnitOfWork, Clock], Any]
@@ -27,6 +27,11 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CreateRecord: records.create_record,
     c.UpdateRecord: records.update_record,
     c.ImportRecords: records.import_records,
+    c.DraftVersion: governing.draft_version,
+    c.SubmitVersion: governing.submit_version,
+    c.ApproveVersion: governing.approve_version,
+    c.SendBackVersion: governing.send_back_version,
+    c.RetireVersion: governing.retire_version,
 }
 
 

@@ -16,6 +16,7 @@ from ordoflow.domain.events import DomainEvent
 from ordoflow.domain.masterdata import MasterRecord, OrderReferences
 from ordoflow.domain.orders import Order
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
+from ordoflow.governance.versions import ArtifactKind, ArtifactVersion
 
 R = TypeVar("R", bound=MasterRecord)
 
@@ -195,6 +196,21 @@ class AuditLog(Protocol):
     def chains(self) -> Iterator[tuple[str, ChainHead, list[AuditEntry]]]: ...
 
 
+class VersionRepository(Protocol):
+    """Versions of governed artifacts. `save` writes a changed version with an optimistic check
+    and returns False when someone else changed it first."""
+
+    def next_number(self, kind: ArtifactKind, name: str) -> int: ...
+    def add(self, version: ArtifactVersion) -> None: ...
+    def get(self, kind: ArtifactKind, name: str, number: int) -> ArtifactVersion | None: ...
+    def save(self, version: ArtifactVersion) -> bool: ...
+    def history(self, kind: ArtifactKind, name: str) -> list[ArtifactVersion]:
+        """Every version of one artifact, oldest first."""
+
+    def published(self, kind: ArtifactKind) -> list[ArtifactVersion]:
+        """Every published version of every artifact of one kind."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction: aggregate changes, their log and audit rows and their outbox rows commit
     together or not at all. Leaving the block without `commit` rolls everything back."""
@@ -204,6 +220,7 @@ class UnitOfWork(abc.ABC):
     records: RecordRepository
     audit: AuditLog
     outbox: Outbox
+    versions: VersionRepository
     event_source: str = "urn:ordoflow"
 
     def __enter__(self) -> Self:
@@ -247,4 +264,5 @@ __all__ = [
     "RecordRepository",
     "StockRepository",
     "UnitOfWork",
+    "VersionRepository",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from ordoflow.application.commands import OrderLineInput, PlaceOrder
@@ -142,4 +143,24 @@ def parse_shipped(pairs: Sequence[str]) -> dict[int, int]:
     return shipped
 
 
-__all__ = ["parse_actor", "parse_order_json", "parse_place_order", "parse_shipped"]
+def parse_moment(field: str, raw: str) -> datetime:
+    """An ISO 8601 moment with its time zone (`2026-12-01T06:00:00+01:00`); without one it is
+    ambiguous across sites, so it is refused."""
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValidationFailed([FieldError(
+            field, ErrorCode.INVALID_DATE, f"{raw!r} is not an ISO 8601 time with a time zone",
+        )])  # fmt: skip
+    return moment
+
+
+__all__ = [
+    "parse_actor",
+    "parse_moment",
+    "parse_order_json",
+    "parse_place_order",
+    "parse_shipped",
+]

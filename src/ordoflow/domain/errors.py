@@ -56,6 +56,9 @@ class ErrorCode(StrEnum):
     UNKNOWN_DECISION = "unknown_decision"
     TEMPLATE_INVALID = "template_invalid"
     VARIANT_REFUSED = "variant_refused"
+    MAKER_CHECKER = "maker_checker"
+    VERSION_TAMPERED = "version_tampered"
+    UNKNOWN_VERSION = "unknown_version"
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,8 +100,26 @@ class MasterRecordSaved(DomainEvent):
         return {"kind": self.kind, "key": list(self.key), "action": self.action}
 
 
+@dataclass(frozen=True, kw_only=True)
+class GovernanceChanged(DomainEvent):
+    type: ClassVar[str] = "ordoflow.governance.changed"
+    kind: str
+    name: str
+    number: int
+    action: str
+
+    @property
+    def subject(self) -> str:
+        return f"{self.kind}/{self.name}/{self.number}"
+
+    def data(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "number": self.number,
+                "action": self.action}  # fmt: skip
+
+
 __all__ = [
     "DomainEvent",
+    "GovernanceChanged",
     "MasterRecordSaved",
     "OrderReceived",
     "OrderStatusChanged",

@@ -191,6 +191,22 @@ outbox = sa.Table(
     sa.Index("ix_outbox_unpublished", "published_at", "position"),
 )  # fmt: skip
 
+governed_versions = sa.Table(
+    "governed_versions", metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("name", Code, primary_key=True),
+    sa.Column("number", sa.Integer(), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("content", sa.JSON(), nullable=False),
+    sa.Column("content_hash", Hash, nullable=False),
+    sa.Column("author", Code, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("approved_by", Code, nullable=True),
+    sa.Column("effective_from", UtcDateTime, nullable=True),
+    sa.Column("retired_at", UtcDateTime, nullable=True),
+    sa.Column("row_version", sa.Integer(), nullable=False),
+)  # fmt: skip
+
 #: Tables whose rows are never updated or deleted: triggers refuse it (see the first migration).
 APPEND_ONLY = ("order_events", "audit_log")
 
@@ -199,6 +215,7 @@ __all__ = [
     "audit_heads",
     "audit_log",
     "customers",
+    "governed_versions",
     "items",
     "metadata",
     "order_events",

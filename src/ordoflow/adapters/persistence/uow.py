@@ -12,6 +12,7 @@ from ordoflow.adapters.persistence.engine import READ_ONLY
 from ordoflow.adapters.persistence.orders import SqlOrderRepository
 from ordoflow.adapters.persistence.records import SqlRecordRepository
 from ordoflow.adapters.persistence.streams import SqlAuditLog, SqlOutbox, SqlStockRepository
+from ordoflow.adapters.persistence.versions import SqlVersionRepository
 from ordoflow.application.ports import UnitOfWork
 
 
@@ -35,6 +36,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.records = SqlRecordRepository(self._conn)
         self.audit = SqlAuditLog(self._conn)
         self.outbox = SqlOutbox(self._conn)
+        self.versions = SqlVersionRepository(self._conn)
         return super().__enter__()
 
     def __exit__(

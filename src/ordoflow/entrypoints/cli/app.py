@@ -21,6 +21,7 @@ from ordoflow.entrypoints.cli.common import (
     table,
 )
 from ordoflow.entrypoints.cli.demo import run_demo
+from ordoflow.entrypoints.cli.governance import governance_app
 from ordoflow.entrypoints.cli.orders import orders_app
 from ordoflow.entrypoints.cli.rules import rules_app
 
@@ -40,6 +41,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(orders_app, name="orders")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rules_app, name="rules")
+app.add_typer(governance_app, name="governance")
 
 
 @db_app.command()

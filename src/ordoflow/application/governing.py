@@ -1,0 +1,144 @@
+"""Governance of templates, variants and decision tables: drafting a version from its file,
+submitting it for review, publishing it through a second person, sending it back, retiring it.
+Every step is in the audit log (stream `<kind>:<name>`) and the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ordoflow.application import commands as c
+from ordoflow.application.ports import Clock, UnitOfWork
+from ordoflow.domain.errors import Conflict, DomainError, ErrorCode, NotFound
+from ordoflow.domain.events import GovernanceChanged
+from ordoflow.governance.dmn import read_dmn
+from ordoflow.governance.tables import compile_table
+from ordoflow.governance.template import Template, load_template, load_variant, resolve
+from ordoflow.governance.versions import ArtifactKind, ArtifactVersion, content_hash, diff
+
+
+def _table_content(cmd: c.DraftVersion, uow: UnitOfWork) -> dict[str, Any]:
+    model = read_dmn(cmd.text)
+    if len(model.tables) != 1:
+        count = len(model.tables)
+        message = f"a table version is one decision table; the file has {count}"
+        raise DomainError(ErrorCode.DMN_MALFORMED, message)
+    (table,) = model.tables.values()
+    compile_table(table)
+    return table.to_json()
+
+
+def _template_content(cmd: c.DraftVersion, uow: UnitOfWork) -> dict[str, Any]:
+    tables = sorted({v.name for v in uow.versions.published(ArtifactKind.TABLE)})
+    template = load_template(cmd.text, tables)
+    return template.model_dump(mode="json")
+
+
+def _variant_content(cmd: c.DraftVersion, uow: UnitOfWork) -> dict[str, Any]:
+    variant = load_variant(cmd.text)
+    template = _latest_published(uow, ArtifactKind.TEMPLATE, variant.template)
+    if template is None:
+        raise DomainError(ErrorCode.VARIANT_REFUSED,
+                          f"template: no published template {variant.template!r}")  # fmt: skip
+    resolve(Template.model_validate(template.content), variant)
+    return variant.model_dump(mode="json")
+
+
+_CONTENT: dict[ArtifactKind, Callable[[c.DraftVersion, UnitOfWork], dict[str, Any]]] = {
+    ArtifactKind.TABLE: _table_content,
+    ArtifactKind.TEMPLATE: _template_content,
+    ArtifactKind.VARIANT: _variant_content,
+}
+
+
+def _latest_published(uow: UnitOfWork, kind: ArtifactKind, name: str) -> ArtifactVersion | None:
+    found = [v for v in uow.versions.published(kind) if v.name == name]
+    return found[-1] if found else None
+
+
+def _record(uow: UnitOfWork, version: ArtifactVersion, action: str, *, cmd: c.Command,
+            clock: Clock, before: str | None) -> None:  # fmt: skip
+    at = clock.now()
+    stream = f"{version.kind.value}:{version.name}"
+    after = {"version": version.number, "status": version.status.value,
+             "content_hash": version.content_hash}  # fmt: skip
+    uow.audit.append(stream, action, actor=cmd.actor, at=at,
+                     before={"status": before} if before else None, after=after)  # fmt: skip
+    uow.record(GovernanceChanged(occurred_at=at, kind=version.kind.value, name=version.name,
+                                 number=version.number, action=action))  # fmt: skip
+
+
+def draft_version(cmd: c.DraftVersion, uow: UnitOfWork, clock: Clock) -> int:
+    with uow:
+        content = _CONTENT[cmd.kind](cmd, uow)
+        version = ArtifactVersion(
+            kind=cmd.kind, name=cmd.name, number=uow.versions.next_number(cmd.kind, cmd.name),
+            content=content, content_hash=content_hash(content), author=cmd.actor,
+            created_at=clock.now(),
+        )  # fmt: skip
+        uow.versions.add(version)
+        _record(uow, version, "drafted", cmd=cmd, clock=clock, before=None)
+        uow.commit()
+        return version.number
+
+
+def _change(cmd: c.VersionCommand, uow: UnitOfWork, clock: Clock, action: str,
+            act: Callable[[ArtifactVersion], None]) -> None:  # fmt: skip
+    with uow:
+        version = uow.versions.get(cmd.kind, cmd.name, cmd.number)
+        if version is None:
+            raise NotFound(ErrorCode.UNKNOWN_VERSION,
+                           f"no {cmd.kind.value} {cmd.name} v{cmd.number}")  # fmt: skip
+        before = version.status.value
+        act(version)
+        if not uow.versions.save(version):
+            raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"{version.label} changed meanwhile")
+        _record(uow, version, action, cmd=cmd, clock=clock, before=before)
+        uow.commit()
+
+
+def submit_version(cmd: c.SubmitVersion, uow: UnitOfWork, clock: Clock) -> None:
+    _change(cmd, uow, clock, "submitted", lambda v: v.submit(cmd.actor))
+
+
+def approve_version(cmd: c.ApproveVersion, uow: UnitOfWork, clock: Clock) -> None:
+    effective = cmd.effective_from or clock.now()
+    _change(cmd, uow, clock, "published", lambda v: v.approve(cmd.actor, effective))
+
+
+def send_back_version(cmd: c.SendBackVersion, uow: UnitOfWork, clock: Clock) -> None:
+    _change(cmd, uow, clock, "sent back", lambda v: v.send_back(cmd.actor))
+
+
+def retire_version(cmd: c.RetireVersion, uow: UnitOfWork, clock: Clock) -> None:
+    _change(cmd, uow, clock, "retired", lambda v: v.retire(cmd.actor, clock.now()))
+
+
+def version_history(
+    uow_factory: Callable[[], UnitOfWork], kind: ArtifactKind, name: str
+) -> list[ArtifactVersion]:
+    with uow_factory() as uow:
+        return uow.versions.history(kind, name)
+
+
+def version_diff(
+    uow_factory: Callable[[], UnitOfWork], kind: ArtifactKind, name: str, older: int, newer: int
+) -> list[str]:
+    with uow_factory() as uow:
+        a, b = uow.versions.get(kind, name, older), uow.versions.get(kind, name, newer)
+    missing = [n for n, v in ((older, a), (newer, b)) if v is None]
+    if a is None or b is None:
+        raise NotFound(ErrorCode.UNKNOWN_VERSION,
+                       f"no {kind.value} {name} v{missing[0]}")  # fmt: skip
+    return diff(a, b)
+
+
+__all__ = [
+    "approve_version",
+    "draft_version",
+    "retire_version",
+    "send_back_version",
+    "submit_version",
+    "version_diff",
+    "version_history",
+]

@@ -1,0 +1,129 @@
+"""`ordoflow governance ...`: draft, review, publish and retire templates, variants and tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ordoflow.application import commands as c
+from ordoflow.application.commands import ArtifactKind
+from ordoflow.application.governing import version_diff, version_history
+from ordoflow.application.requests import parse_moment
+from ordoflow.entrypoints.cli.common import (
+    ActorOption,
+    actor,
+    app_session,
+    out,
+    read_file,
+    run,
+    table,
+)
+
+governance_app = typer.Typer(
+    help="Versions of templates, variants and decision tables: draft → in review → published "
+    "→ retired; publishing needs a second person.",
+    no_args_is_help=True,
+)
+Kind = typer.Argument(..., help="template, variant or table")
+
+
+@governance_app.command()
+def draft(
+    kind: ArtifactKind = Kind,
+    name: str = typer.Argument(...),
+    file: Path = typer.Argument(...),
+    actor_name: str = ActorOption,
+) -> None:
+    """Draft a new version from a file (DMN for a table, YAML for a template or variant)."""
+    with app_session() as app:
+        text = read_file(file)
+        number = app.bus.handle(c.DraftVersion(kind=kind, name=name, text=text,
+                                               actor=actor(actor_name)))  # fmt: skip
+    out.print(f"{kind.value} {name} v{number}: draft")
+
+
+def _move(command: c.VersionCommand, done: str) -> None:
+    run(lambda app: app.bus.handle(command))
+    out.print(f"{command.kind.value} {command.name} v{command.number}: {done}")
+
+
+@governance_app.command()
+def submit(
+    kind: ArtifactKind = Kind,
+    name: str = typer.Argument(...),
+    number: int = typer.Argument(...),
+    actor_name: str = ActorOption,
+) -> None:
+    """Submit a draft for review."""
+    _move(c.SubmitVersion(kind=kind, name=name, number=number, actor=actor(actor_name)),
+          "in review")  # fmt: skip
+
+
+@governance_app.command()
+def approve(
+    kind: ArtifactKind = Kind,
+    name: str = typer.Argument(...),
+    number: int = typer.Argument(...),
+    effective_from: str = typer.Option(
+        None, help="When it takes effect (ISO 8601, with a time zone); now if left out."
+    ),
+    actor_name: str = ActorOption,
+) -> None:
+    """Approve and publish a version in review (never by its author)."""
+    with app_session() as app:
+        moment = parse_moment("effective_from", effective_from) if effective_from else None
+        command = c.ApproveVersion(
+            kind=kind, name=name, number=number, actor=actor(actor_name), effective_from=moment
+        )
+        app.bus.handle(command)
+    out.print(f"{kind.value} {name} v{number}: published")
+
+
+@governance_app.command("send-back")
+def send_back(
+    kind: ArtifactKind = Kind,
+    name: str = typer.Argument(...),
+    number: int = typer.Argument(...),
+    actor_name: str = ActorOption,
+) -> None:
+    """Send a version in review back to draft."""
+    _move(c.SendBackVersion(kind=kind, name=name, number=number, actor=actor(actor_name)),
+          "draft")  # fmt: skip
+
+
+@governance_app.command()
+def retire(
+    kind: ArtifactKind = Kind,
+    name: str = typer.Argument(...),
+    number: int = typer.Argument(...),
+    actor_name: str = ActorOption,
+) -> None:
+    """Retire a published version."""
+    _move(c.RetireVersion(kind=kind, name=name, number=number, actor=actor(actor_name)),
+          "retired")  # fmt: skip
+
+
+@governance_app.command("list")
+def list_(kind: ArtifactKind = Kind, name: str = typer.Argument(...)) -> None:
+    """Every version of one template, variant or table."""
+    versions = run(lambda app: version_history(app.uow_factory, kind, name))
+    rows = [(v.number, v.status.value, v.author, v.approved_by, v.effective_from,
+             v.content_hash[:12]) for v in versions]  # fmt: skip
+    out.print(table(("version", "status", "author", "approved by", "effective from", "hash"),
+                    rows, title=f"{kind.value} {name}"))  # fmt: skip
+
+
+@governance_app.command()
+def diff(
+    kind: ArtifactKind = Kind,
+    name: str = typer.Argument(...),
+    older: int = typer.Argument(...),
+    newer: int = typer.Argument(...),
+) -> None:
+    """What changed between two versions."""
+    lines = run(lambda app: version_diff(app.uow_factory, kind, name, older, newer))
+    out.print("\n".join(lines) if lines else "no difference", markup=False, highlight=False)
+
+
+__all__ = ["governance_app"]

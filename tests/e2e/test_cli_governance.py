@@ -1,0 +1,38 @@
+"""`ordoflow governance`: a process owner drafts, a board member publishes, on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.cli import Cli, refused
+from tests.governance_data import ruleset_text
+
+
+def test_a_table_goes_from_draft_to_published_and_its_change_shows_in_a_diff(cli: Cli) -> None:
+    cli.ok("db", "upgrade")
+    first = cli.file("credit.dmn", ruleset_text("credit"))
+    assert "v1: draft" in cli.ok("governance", "draft", "table", "credit", first,
+                                 "--actor", "process.owner").out  # fmt: skip
+    cli.ok("governance", "submit", "table", "credit", "1", "--actor", "process.owner")
+    refused(cli("governance", "approve", "table", "credit", "1", "--actor", "process.owner"),
+            "maker_checker")  # fmt: skip
+    refused(cli("governance", "approve", "table", "credit", "1", "--actor", "board.member",
+                "--effective-from", "2027-01-01"), "invalid_date")  # fmt: skip
+    cli.ok("governance", "approve", "table", "credit", "1", "--actor", "board.member",
+           "--effective-from", "2027-01-01T00:00:00+01:00")  # fmt: skip
+    second = cli.file("credit2.dmn", ruleset_text("credit").replace("&gt; 1.2", "&gt; 1.3"))
+    cli.ok("governance", "draft", "table", "credit", second, "--actor", "process.owner")
+    listing = cli.ok("governance", "list", "table", "credit").out
+    assert "published" in listing
+    assert "draft" in listing
+    changes = cli.ok("governance", "diff", "table", "credit", "1", "2").out
+    assert '-        "> 1.2"' in changes
+    assert '+        "> 1.3"' in changes
+    refused(cli("governance", "diff", "table", "credit", "1", "9"), "unknown_version")
+
+
+def test_a_broken_table_is_never_drafted(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("db", "upgrade")
+    broken = cli.file("broken.dmn", ruleset_text("credit").replace("[31..90]", "[31.."))
+    refused(cli("governance", "draft", "table", "credit", broken), "decision_cell_invalid")
+    assert "draft" not in cli.ok("governance", "list", "table", "credit").out
