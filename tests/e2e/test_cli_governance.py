@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ordoflow.bootstrap import bootstrap
+from ordoflow.config import Settings
+from ordoflow.governance.versions import ArtifactKind
 from tests.e2e.cli import Cli, refused
-from tests.governance_data import ruleset_text
+from tests.governance_data import publish, publish_standard_process, ruleset_text, template_text
 
 
 def test_a_table_goes_from_draft_to_published_and_its_change_shows_in_a_diff(cli: Cli) -> None:
@@ -36,3 +39,17 @@ def test_a_broken_table_is_never_drafted(cli: Cli, tmp_path: Path) -> None:
     broken = cli.file("broken.dmn", ruleset_text("credit").replace("[31..90]", "[31.."))
     refused(cli("governance", "draft", "table", "credit", broken), "decision_cell_invalid")
     assert "draft" not in cli.ok("governance", "list", "table", "credit").out
+
+
+def test_the_effective_process_of_a_site_and_channel_shows_its_pins(cli: Cli) -> None:
+    cli.ok("db", "upgrade")
+    app = bootstrap(Settings(database_url=cli.database_url))
+    publish_standard_process(app.bus)
+    publish(app.bus, ArtifactKind.VARIANT, "rotterdam", template_text("rotterdam.variant.yaml"))
+    app.close()
+    shown = cli.ok("governance", "effective", "--site", "RTM1", "--channel", "edi").json()
+    assert shown["pins"]["variant:site"] == "rotterdam v1"
+    release = next(s for s in shown["steps"] if s["id"] == "release")
+    assert release["parameters"] == {"minimum fill rate": 0.95}
+    refused(cli("governance", "effective", "--site", "RTM1", "--channel", "edi", "--template",
+                "returns"), "unknown_version")  # fmt: skip

@@ -9,12 +9,14 @@ import typer
 from ordoflow.application import commands as c
 from ordoflow.application.commands import ArtifactKind
 from ordoflow.application.governing import version_diff, version_history
+from ordoflow.application.process import show_effective_process
 from ordoflow.application.requests import parse_moment
 from ordoflow.entrypoints.cli.common import (
     ActorOption,
     actor,
     app_session,
     out,
+    print_json,
     read_file,
     run,
     table,
@@ -124,6 +126,20 @@ def diff(
     """What changed between two versions."""
     lines = run(lambda app: version_diff(app.uow_factory, kind, name, older, newer))
     out.print("\n".join(lines) if lines else "no difference", markup=False, highlight=False)
+
+
+@governance_app.command()
+def effective(
+    site: str = typer.Option(..., help="Site code."),
+    channel: str = typer.Option(..., help="api, edi, ecommerce or field_sales."),
+    template: str = typer.Option("order_to_cash", help="Template name."),
+    at: str = typer.Option("", help="Moment (ISO 8601 with a time zone); now if left out."),
+) -> None:
+    """The process a site and channel run: template and variants applied, versions pinned."""
+    with app_session() as app:
+        moment = parse_moment("at", at) if at else app.bus.clock.now()
+        described = show_effective_process(app.uow_factory, template, site, channel, moment)
+    print_json(described)
 
 
 __all__ = ["governance_app"]
