@@ -10,20 +10,33 @@ different types gives `null` (which matches nothing), and `true` never equals `1
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Callable, Mapping
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from lark import Lark, Token, Transformer, UnexpectedInput, v_args
 from lark.exceptions import VisitError
 
+from ordoflow.governance.feel_values import (
+    ADD,
+    DIVIDE,
+    EXPONENT,
+    FEEL_NUMBERS,
+    FUNCTIONS,
+    MULTIPLY,
+    ORDERINGS,
+    SUBTRACT,
+    all_true,
+    any_true,
+    feel_equal,
+    feel_value,
+    order,
+    plain_value,
+)
+
 Context = Mapping[str, Any]
 Expr = Callable[[Context], Any]
 Test = Callable[[Any, Context], bool | None]
-
-FEEL_NUMBERS = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
 
 _GRAMMAR = r"""
 unary_tests: "-"                               -> any_value
@@ -118,118 +131,6 @@ def _compile(text: str, start: str) -> Any:
         raise FeelError(f"{text!r}: {exc.orig_exc}") from None
 
 
-# -- values --------------------------------------------------------------------------------------
-def feel_value(value: Any) -> Any:
-    """A Python value as FEEL sees it: every number an exact decimal."""
-    kind = value.__class__
-    if kind is Decimal or kind is str:  # most inputs: answer before the checks below
-        return value
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return value
-
-
-def plain_value(value: Any) -> Any:
-    """A FEEL value as plain JSON types: whole numbers as integers, others as floats (for
-    display), dates in ISO form, contexts and lists item by item."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {k: plain_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain_value(v) for v in value]
-    return value
-
-
-def _comparable(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return False
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool)
-    if isinstance(a, Decimal) or isinstance(b, Decimal):
-        return isinstance(a, Decimal) and isinstance(b, Decimal)
-    return type(a) is type(b)
-
-
-def feel_equal(a: Any, b: Any) -> bool | None:
-    if a is None or b is None:
-        return a is None and b is None
-    return a == b if _comparable(a, b) else None
-
-
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
-
-
-def _order(op: str, a: Any, b: Any) -> bool | None:
-    if not _comparable(a, b) or isinstance(a, bool):
-        return None
-    return _ORDER[op](a, b)
-
-
-def _arithmetic(op: Callable[[Decimal, Decimal], Decimal]) -> Callable[[Any, Any], Any]:
-    def apply(a: Any, b: Any) -> Any:
-        if not (isinstance(a, Decimal) and isinstance(b, Decimal)):
-            return None
-        try:
-            return op(a, b)
-        except (decimal.DivisionByZero, decimal.InvalidOperation, ZeroDivisionError):
-            return None
-
-    return apply
-
-
-def _power(a: Decimal, b: Decimal) -> Decimal:
-    return FEEL_NUMBERS.power(a, b)
-
-
-_ADD_NUMBERS = _arithmetic(FEEL_NUMBERS.add)
-
-
-def _ADD(a: Any, b: Any) -> Any:  # noqa: N802 - one of the operator table's names
-    if isinstance(a, str) and isinstance(b, str):
-        return a + b
-    return _ADD_NUMBERS(a, b)
-
-
-_SUBTRACT = _arithmetic(FEEL_NUMBERS.subtract)
-_MULTIPLY = _arithmetic(FEEL_NUMBERS.multiply)
-_DIVIDE = _arithmetic(FEEL_NUMBERS.divide)
-_EXPONENT = _arithmetic(_power)
-
-
-def _feel_date(text: Any) -> date | None:
-    try:
-        return date.fromisoformat(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
-
-
-_FUNCTIONS: dict[str, Callable[..., Any]] = {"date": _feel_date}
-
-
-def _three_valued_and(values: list[Any]) -> bool | None:
-    if any(v is False for v in values):
-        return False
-    return True if all(v is True for v in values) else None
-
-
-def _three_valued_or(values: list[Any]) -> bool | None:
-    if any(v is True for v in values):
-        return True
-    return False if all(v is False for v in values) else None
-
-
 def _constant(value: Any) -> Expr:
     def expr(_: Context) -> Any:
         return value
@@ -287,7 +188,7 @@ class _Compiler(Transformer[Token, Any]):
         return lookup
 
     def call(self, name: Token, *args: Expr | None) -> Expr:
-        function = _FUNCTIONS.get(str(name))
+        function = FUNCTIONS.get(str(name))
         if function is None:
             raise FeelError(f"unknown function {name}()")
         params = [a for a in args if a is not None]
@@ -309,25 +210,25 @@ class _Compiler(Transformer[Token, Any]):
 
     # arithmetic and logic
     def add(self, a: Expr, b: Expr) -> Expr:
-        return _binary(_ADD, a, b)
+        return _binary(ADD, a, b)
 
     def subtract(self, a: Expr, b: Expr) -> Expr:
-        return _binary(_SUBTRACT, a, b)
+        return _binary(SUBTRACT, a, b)
 
     def multiply(self, a: Expr, b: Expr) -> Expr:
-        return _binary(_MULTIPLY, a, b)
+        return _binary(MULTIPLY, a, b)
 
     def divide(self, a: Expr, b: Expr) -> Expr:
-        return _binary(_DIVIDE, a, b)
+        return _binary(DIVIDE, a, b)
 
     def exponent(self, a: Expr, b: Expr) -> Expr:
-        return _binary(_EXPONENT, a, b)
+        return _binary(EXPONENT, a, b)
 
     def negate(self, a: Expr) -> Expr:
-        return _binary(_SUBTRACT, _constant(Decimal(0)), a)
+        return _binary(SUBTRACT, _constant(Decimal(0)), a)
 
     def relate(self, a: Expr, op: Token, b: Expr) -> Expr:
-        return _binary(lambda x, y: _order(str(op), x, y), a, b)
+        return _binary(lambda x, y: order(str(op), x, y), a, b)
 
     def equal(self, a: Expr, b: Expr) -> Expr:
         return _binary(feel_equal, a, b)
@@ -342,12 +243,12 @@ class _Compiler(Transformer[Token, Any]):
     def and_all(self, *parts: Expr) -> Expr:
         if len(parts) == 1:
             return parts[0]
-        return lambda ctx: _three_valued_and([p(ctx) for p in parts])
+        return lambda ctx: all_true([p(ctx) for p in parts])
 
     def or_all(self, *parts: Expr) -> Expr:
         if len(parts) == 1:
             return parts[0]
-        return lambda ctx: _three_valued_or([p(ctx) for p in parts])
+        return lambda ctx: any_true([p(ctx) for p in parts])
 
     def values(self, *exprs: Expr) -> list[Expr]:
         return list(exprs)
@@ -372,14 +273,14 @@ class _Compiler(Transformer[Token, Any]):
         return test
 
     def compare_input(self, op: Token, bound: Expr) -> Test:
-        compare = _ORDER[str(op)]
+        compare = ORDERINGS[str(op)]
         if _is_constant(bound):
             limit = bound({})
             if isinstance(limit, Decimal):  # the common case, kept lean
                 return lambda value, ctx: (
                     compare(value, limit) if value.__class__ is Decimal else None
                 )
-        return lambda value, ctx: _order(str(op), value, bound(ctx))
+        return lambda value, ctx: order(str(op), value, bound(ctx))
 
     def interval_cc(self, low: Expr, high: Expr) -> Test:
         return self._interval(low, high, low_in=True, high_in=True)
@@ -397,8 +298,8 @@ class _Compiler(Transformer[Token, Any]):
     def _interval(low: Expr, high: Expr, *, low_in: bool, high_in: bool) -> Test:
 
         def test(value: Any, ctx: Context) -> bool | None:
-            above = _order(">=" if low_in else ">", value, low(ctx))
-            below = _order("<=" if high_in else "<", value, high(ctx))
+            above = order(">=" if low_in else ">", value, low(ctx))
+            below = order("<=" if high_in else "<", value, high(ctx))
             if above is None or below is None:
                 return None
             return above and below
