@@ -31,7 +31,12 @@ from ordoflow.domain.masterdata import (
 )
 from ordoflow.domain.orders import Order
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
-from ordoflow.governance.versions import ArtifactKind, ArtifactVersion, VersionStatus
+from ordoflow.governance.versions import (
+    Activation,
+    ArtifactKind,
+    ArtifactVersion,
+    VersionStatus,
+)
 
 R = TypeVar("R", bound=MasterRecord)
 
@@ -60,6 +65,7 @@ class Store:
     audit_heads: dict[str, ChainHead] = field(default_factory=dict)
     outbox: list[tuple[CloudEvent, datetime | None]] = field(default_factory=list)
     versions: dict[tuple[ArtifactKind, str, int], ArtifactVersion] = field(default_factory=dict)
+    activations: dict[str, Activation] = field(default_factory=dict)
 
 
 def _snapshot(order: Order) -> Order:
@@ -285,6 +291,20 @@ class FakeVersionRepository:
         found = [self.store.versions[k] for k in keys]
         return [copy.deepcopy(v) for v in found if v.status is VersionStatus.PUBLISHED]
 
+    def add_activation(self, activation: Activation) -> None:
+        self.store.activations[activation.id] = copy.deepcopy(activation)
+
+    def activation(self, activation_id: str) -> Activation | None:
+        found = self.store.activations.get(activation_id)
+        return copy.deepcopy(found) if found else None
+
+    def save_activation(self, activation: Activation) -> None:
+        self.store.activations[activation.id] = copy.deepcopy(activation)
+
+    def activations(self, template: str) -> list[Activation]:
+        found = [a for a in self.store.activations.values() if a.template == template]
+        return [copy.deepcopy(a) for a in sorted(found, key=lambda a: (a.effective_from, a.id))]
+
 
 class FakeUnitOfWork(UnitOfWork):
     """Works on a deep copy of the shared store. Commit checks, against the shared store, what a
@@ -331,6 +351,7 @@ class FakeUnitOfWork(UnitOfWork):
         _merge(shared.audit, base.audit, working.audit)
         _merge(shared.audit_heads, base.audit_heads, working.audit_heads)
         _merge(shared.versions, base.versions, working.versions)
+        _merge(shared.activations, base.activations, working.activations)
         published = {e.id: at for e, at in working.outbox if at is not None}
         shared.outbox = [(e, published.get(e.id, at)) for e, at in shared.outbox]
         shared.outbox.extend(working.outbox[len(base.outbox) :])

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ordoflow.domain.values import ActorId
-from ordoflow.governance.versions import ArtifactKind, ArtifactVersion, VersionStatus, content_hash
+from ordoflow.governance.versions import (
+    Activation,
+    ActivationStatus,
+    ArtifactKind,
+    ArtifactVersion,
+    VersionStatus,
+    content_hash,
+)
 from tests.builders import ref
 from tests.contract.conftest import UowFactory
 
@@ -65,3 +72,23 @@ def test_history_and_published_list_what_they_say(uow_factory: UowFactory) -> No
         published = [v for v in uow.versions.published(ArtifactKind.TABLE) if v.name == name]
         assert [(v.number, v.approved_by) for v in published] == [(1, "board"), (2, "board")]
         assert uow.versions.published(ArtifactKind.TEMPLATE) == []
+
+
+def test_activations_are_stored_decided_and_listed(uow_factory: UowFactory) -> None:
+    template = ref("t").lower()
+    activation = Activation(ref("ACT"), template, 2, "site", "DAL1", AT, ActorId("owner"))
+    with uow_factory() as uow:
+        uow.versions.add_activation(activation)
+        uow.commit()
+    with uow_factory() as uow:
+        stored = uow.versions.activation(activation.id)
+        assert stored == activation
+        stored.approve(ActorId("board"))
+        uow.versions.save_activation(stored)
+        uow.commit()
+    with uow_factory() as uow:
+        (listed,) = uow.versions.activations(template)
+        assert uow.versions.activation("ACT-NONE") is None
+    assert (listed.status, listed.decided_by) == (ActivationStatus.APPROVED, "board")
+    assert listed.covers("DAL1", "api", AT) == 2
+    assert listed.covers("ATL1", "api", AT) is None

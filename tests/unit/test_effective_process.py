@@ -66,3 +66,46 @@ def test_no_published_template_means_no_process() -> None:
     with pytest.raises(DomainError) as caught:
         process(store, "DAL1", "api", clock)
     assert caught.value.code is ErrorCode.UNKNOWN_VERSION
+
+
+def activate(bus: object, number: int, scope: str, target: str = "*", **when: object) -> str:
+    activation = bus.handle(c.RequestActivation(  # type: ignore[attr-defined]
+        template="order_to_cash", number=number, scope=scope, target=target, actor=OWNER, **when
+    ))  # fmt: skip
+    bus.handle(c.DecideActivation(activation_id=activation, approve=True, actor=BOARD))  # type: ignore[attr-defined]
+    return str(activation)
+
+
+def test_a_template_version_rolls_out_site_by_site() -> None:
+    bus, store, clock = standard()
+    changed = template_text().replace("minimum fill rate: 0.8", "minimum fill rate: 0.7")
+    publish(bus, ArtifactKind.TEMPLATE, "order_to_cash", changed)
+    activate(bus, 1, "everywhere")
+    assert process(store, "DAL1", "api", clock).pins["template:order_to_cash"] == "v1"
+    activate(bus, 2, "site", "DAL1")
+    assert process(store, "DAL1", "api", clock).pins["template:order_to_cash"] == "v2"
+    assert process(store, "ATL1", "api", clock).pins["template:order_to_cash"] == "v1"
+    activate(bus, 2, "channel", "edi", effective_from=clock.now() + timedelta(days=3))
+    assert process(store, "ATL1", "edi", clock).pins["template:order_to_cash"] == "v1"
+    clock.advance(days=4)
+    assert process(store, "ATL1", "edi", clock).pins["template:order_to_cash"] == "v2"
+
+
+def test_an_activation_needs_a_second_person_and_a_published_version() -> None:
+    bus, store, _ = standard()
+    request = c.RequestActivation(template="order_to_cash", number=1, scope="site",
+                                  target="DAL1", actor=OWNER)  # fmt: skip
+    activation = bus.handle(request)
+    with pytest.raises(DomainError) as own:
+        bus.handle(c.DecideActivation(activation_id=activation, approve=True, actor=OWNER))
+    assert own.value.code is ErrorCode.MAKER_CHECKER
+    bus.handle(c.DecideActivation(activation_id=activation, approve=False, actor=BOARD))
+    with pytest.raises(DomainError) as again:
+        bus.handle(c.DecideActivation(activation_id=activation, approve=True, actor=BOARD))
+    assert again.value.code is ErrorCode.ILLEGAL_TRANSITION
+    with pytest.raises(DomainError) as unpublished:
+        bus.handle(c.RequestActivation(template="order_to_cash", number=9, scope="everywhere",
+                                       actor=OWNER))  # fmt: skip
+    assert unpublished.value.code is ErrorCode.UNKNOWN_VERSION
+    actions = [e.action for e in store.audit["template:order_to_cash"]]
+    assert actions[-2:] == ["activation requested", "activation rejected"]

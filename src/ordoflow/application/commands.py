@@ -166,6 +166,24 @@ class RetireVersion(VersionCommand):
     pass
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RequestActivation(Command):
+    """Put a published template version in force for one site, one channel or everywhere
+    (`scope` site, channel or everywhere), once a second person approves."""
+
+    template: str
+    number: int
+    scope: str
+    target: str = "*"
+    effective_from: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DecideActivation(Command):
+    activation_id: str
+    approve: bool
+
+
 __all__ = [
     "AllocateOrder",
     "ApproveVersion",
@@ -175,6 +193,7 @@ __all__ = [
     "Command",
     "ConfirmShipment",
     "CreateRecord",
+    "DecideActivation",
     "DraftVersion",
     "HoldOrder",
     "ImportRecords",
@@ -184,6 +203,7 @@ __all__ = [
     "PlaceOrder",
     "RejectOrder",
     "ReleaseOrder",
+    "RequestActivation",
     "ResumeOrder",
     "RetireVersion",
     "SendBackVersion",

@@ -4,6 +4,7 @@ Every step is in the audit log (stream `<kind>:<name>`) and the outbox."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,14 @@ from ordoflow.domain.events import GovernanceChanged
 from ordoflow.governance.dmn import read_dmn
 from ordoflow.governance.tables import compile_table
 from ordoflow.governance.template import Template, load_template, load_variant, resolve
-from ordoflow.governance.versions import ArtifactKind, ArtifactVersion, content_hash, diff
+from ordoflow.governance.versions import (
+    Activation,
+    ArtifactKind,
+    ArtifactVersion,
+    VersionStatus,
+    content_hash,
+    diff,
+)
 
 
 def _table_content(cmd: c.DraftVersion, uow: UnitOfWork) -> dict[str, Any]:
@@ -114,6 +122,60 @@ def retire_version(cmd: c.RetireVersion, uow: UnitOfWork, clock: Clock) -> None:
     _change(cmd, uow, clock, "retired", lambda v: v.retire(cmd.actor, clock.now()))
 
 
+def request_activation(cmd: c.RequestActivation, uow: UnitOfWork, clock: Clock) -> str:
+    if cmd.scope not in ("site", "channel", "everywhere"):
+        message = f"scope {cmd.scope!r} is not one of: site, channel, everywhere"
+        raise DomainError(ErrorCode.INVALID_CHOICE, message)
+    with uow:
+        version = uow.versions.get(ArtifactKind.TEMPLATE, cmd.template, cmd.number)
+        if version is None or version.status is not VersionStatus.PUBLISHED:
+            raise NotFound(ErrorCode.UNKNOWN_VERSION,
+                           f"no published template {cmd.template} v{cmd.number}")  # fmt: skip
+        activation = Activation(
+            id=f"ACT-{secrets.token_hex(4).upper()}", template=cmd.template, number=cmd.number,
+            scope=cmd.scope, target="*" if cmd.scope == "everywhere" else cmd.target,
+            effective_from=cmd.effective_from or clock.now(), requested_by=cmd.actor,
+        )  # fmt: skip
+        uow.versions.add_activation(activation)
+        _record_activation(uow, activation, "activation requested", cmd, clock)
+        uow.commit()
+        return activation.id
+
+
+def decide_activation(cmd: c.DecideActivation, uow: UnitOfWork, clock: Clock) -> None:
+    with uow:
+        activation = uow.versions.activation(cmd.activation_id)
+        if activation is None:
+            raise NotFound(ErrorCode.UNKNOWN_VERSION, f"no activation {cmd.activation_id!r}")
+        if cmd.approve:
+            activation.approve(cmd.actor)
+        else:
+            activation.reject(cmd.actor)
+        uow.versions.save_activation(activation)
+        _record_activation(uow, activation, f"activation {activation.status.value}", cmd, clock)
+        uow.commit()
+
+
+def _record_activation(
+    uow: UnitOfWork, activation: Activation, action: str, cmd: c.Command, clock: Clock
+) -> None:
+    at = clock.now()
+    uow.audit.append(
+        f"template:{activation.template}", action, actor=cmd.actor, at=at, before=None,
+        after={"activation": activation.id, "version": activation.number,
+               "scope": activation.scope, "target": activation.target,
+               "effective_from": activation.effective_from.isoformat(),
+               "status": activation.status.value},
+    )  # fmt: skip
+    uow.record(GovernanceChanged(occurred_at=at, kind="template", name=activation.template,
+                                 number=activation.number, action=action))  # fmt: skip
+
+
+def activations(uow_factory: Callable[[], UnitOfWork], template: str) -> list[Activation]:
+    with uow_factory() as uow:
+        return uow.versions.activations(template)
+
+
 def version_history(
     uow_factory: Callable[[], UnitOfWork], kind: ArtifactKind, name: str
 ) -> list[ArtifactVersion]:
@@ -134,8 +196,11 @@ def version_diff(
 
 
 __all__ = [
+    "activations",
     "approve_version",
+    "decide_activation",
     "draft_version",
+    "request_activation",
     "retire_version",
     "send_back_version",
     "submit_version",

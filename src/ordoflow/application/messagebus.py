@@ -32,6 +32,8 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ApproveVersion: governing.approve_version,
     c.SendBackVersion: governing.send_back_version,
     c.RetireVersion: governing.retire_version,
+    c.RequestActivation: governing.request_activation,
+    c.DecideActivation: governing.decide_activation,
 }
 
 

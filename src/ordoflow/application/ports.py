@@ -16,7 +16,7 @@ from ordoflow.domain.events import DomainEvent
 from ordoflow.domain.masterdata import MasterRecord, OrderReferences
 from ordoflow.domain.orders import Order
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
-from ordoflow.governance.versions import ArtifactKind, ArtifactVersion
+from ordoflow.governance.versions import Activation, ArtifactKind, ArtifactVersion
 
 R = TypeVar("R", bound=MasterRecord)
 
@@ -209,6 +209,12 @@ class VersionRepository(Protocol):
 
     def published(self, kind: ArtifactKind) -> list[ArtifactVersion]:
         """Every published version of every artifact of one kind."""
+
+    def add_activation(self, activation: Activation) -> None: ...
+    def activation(self, activation_id: str) -> Activation | None: ...
+    def save_activation(self, activation: Activation) -> None: ...
+    def activations(self, template: str) -> list[Activation]:
+        """Every activation of a template's versions, in the order they were requested."""
 
 
 class UnitOfWork(abc.ABC):

@@ -44,13 +44,26 @@ def _in_force(versions: list[ArtifactVersion], at: datetime) -> dict[str, Artifa
     return chosen
 
 
+def _activated(
+    uow: UnitOfWork, template: str, site: str, channel: str, at: datetime
+) -> ArtifactVersion | None:
+    covering = [(rank, a.effective_from, a) for a in uow.versions.activations(template)
+                if (rank := a.covers(site, channel, at)) is not None]  # fmt: skip
+    if not covering:
+        return None
+    _, _, chosen = max(covering, key=lambda item: (item[0], item[1]))
+    return uow.versions.get(ArtifactKind.TEMPLATE, template, chosen.number)
+
+
 def effective_process(
     uow: UnitOfWork, template_name: str, site: str, channel: str, at: datetime
 ) -> EffectiveProcess:
-    """Resolution order: the template, then the site's variant, then the channel's."""
-    template_version = _in_force(uow.versions.published(ArtifactKind.TEMPLATE), at).get(
-        template_name
-    )
+    """The template version: the one activated for the site, else for the channel, else
+    everywhere (the latest in force of the most specific); with no activation at all, the
+    latest published in force. Then the site's variant, then the channel's."""
+    template_version = _activated(uow, template_name, site, channel, at) or _in_force(
+        uow.versions.published(ArtifactKind.TEMPLATE), at
+    ).get(template_name)
     if template_version is None:
         message = f"no published template {template_name!r} in force at {at}"
         raise DomainError(ErrorCode.UNKNOWN_VERSION, message)

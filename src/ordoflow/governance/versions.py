@@ -121,8 +121,61 @@ def diff(older: ArtifactVersion, newer: ArtifactVersion) -> list[str]:
                                      lineterm=""))  # fmt: skip
 
 
+class ActivationStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass
+class Activation:
+    """A phase of a roll-out: a published template version put in force for one site, one
+    channel or everywhere, from a moment, once a second person approves it."""
+
+    id: str
+    template: str
+    number: int
+    scope: str  # "site", "channel" or "everywhere"
+    target: str  # the site code, the channel, or "*"
+    effective_from: datetime
+    requested_by: ActorId
+    status: ActivationStatus = ActivationStatus.REQUESTED
+    decided_by: ActorId | None = None
+
+    @property
+    def label(self) -> str:
+        where = "everywhere" if self.scope == "everywhere" else f"{self.scope} {self.target}"
+        return f"activation {self.id} of template {self.template} v{self.number} for {where}"
+
+    def _decide(self, actor: ActorId, status: ActivationStatus) -> None:
+        if self.status is not ActivationStatus.REQUESTED:
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION,
+                              f"{self.label} is already {self.status.value}")  # fmt: skip
+        if actor == self.requested_by:
+            message = f"{self.label} was requested by {actor}; another person decides"
+            raise DomainError(ErrorCode.MAKER_CHECKER, message)
+        self.status, self.decided_by = status, actor
+
+    def approve(self, actor: ActorId) -> None:
+        self._decide(actor, ActivationStatus.APPROVED)
+
+    def reject(self, actor: ActorId) -> None:
+        self._decide(actor, ActivationStatus.REJECTED)
+
+    def covers(self, site: str, channel: str, at: datetime) -> int | None:
+        """How specifically this activation covers the site and channel at `at` (2 for the
+        site, 1 for the channel, 0 everywhere), or None when it does not."""
+        if self.status is not ActivationStatus.APPROVED or self.effective_from > at:
+            return None
+        specific = {"site": (site, 2), "channel": (channel, 1), "everywhere": ("*", 0)}
+        wanted, rank = specific[self.scope]
+        return rank if self.target == wanted else None
+
+
 __all__ = [
     "VERSION_LIFECYCLE",
+    "Activation",
+    "ActivationStatus",
     "ArtifactKind",
     "ArtifactVersion",
     "VersionEvent",

@@ -207,11 +207,26 @@ governed_versions = sa.Table(
     sa.Column("row_version", sa.Integer(), nullable=False),
 )  # fmt: skip
 
+activations = sa.Table(
+    "activations", metadata,
+    sa.Column("id", Code, primary_key=True),
+    sa.Column("template", Code, nullable=False),
+    sa.Column("number", sa.Integer(), nullable=False),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("target", Code, nullable=False),
+    sa.Column("effective_from", UtcDateTime, nullable=False),
+    sa.Column("requested_by", Code, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("decided_by", Code, nullable=True),
+    sa.Index("ix_activations_template", "template"),
+)  # fmt: skip
+
 #: Tables whose rows are never updated or deleted: triggers refuse it (see the first migration).
 APPEND_ONLY = ("order_events", "audit_log")
 
 __all__ = [
     "APPEND_ONLY",
+    "activations",
     "audit_heads",
     "audit_log",
     "customers",

@@ -8,10 +8,17 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ordoflow.adapters.persistence.tables import activations
 from ordoflow.adapters.persistence.tables import governed_versions as gv
 from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.values import ActorId
-from ordoflow.governance.versions import ArtifactKind, ArtifactVersion, VersionStatus
+from ordoflow.governance.versions import (
+    Activation,
+    ActivationStatus,
+    ArtifactKind,
+    ArtifactVersion,
+    VersionStatus,
+)
 
 _KEY = sa.and_(gv.c.kind == sa.bindparam("b_kind"), gv.c.name == sa.bindparam("b_name"))
 
@@ -83,6 +90,44 @@ class SqlVersionRepository:
             .order_by(gv.c.name, gv.c.number)
         )
         return [_version(r) for r in self.conn.execute(query)]
+
+    def add_activation(self, activation: Activation) -> None:
+        self.conn.execute(activations.insert(), _activation_row(activation))
+
+    def activation(self, activation_id: str) -> Activation | None:
+        row = self.conn.execute(
+            activations.select().where(activations.c.id == activation_id)
+        ).first()
+        return None if row is None else _activation(row)
+
+    def save_activation(self, activation: Activation) -> None:
+        self.conn.execute(
+            activations.update()
+            .where(activations.c.id == activation.id)
+            .values(status=activation.status.value, decided_by=activation.decided_by)
+        )
+
+    def activations(self, template: str) -> list[Activation]:
+        query = activations.select().where(activations.c.template == template)
+        rows = self.conn.execute(query.order_by(activations.c.effective_from, activations.c.id))
+        return [_activation(r) for r in rows]
+
+
+def _activation_row(a: Activation) -> dict[str, Any]:
+    return {
+        "id": a.id, "template": a.template, "number": a.number, "scope": a.scope,
+        "target": a.target, "effective_from": a.effective_from, "requested_by": a.requested_by,
+        "status": a.status.value, "decided_by": a.decided_by,
+    }  # fmt: skip
+
+
+def _activation(r: Any) -> Activation:
+    return Activation(
+        id=r.id, template=r.template, number=r.number, scope=r.scope, target=r.target,
+        effective_from=r.effective_from, requested_by=ActorId(r.requested_by),
+        status=ActivationStatus(r.status),
+        decided_by=ActorId(r.decided_by) if r.decided_by else None,
+    )  # fmt: skip
 
 
 __all__ = ["SqlVersionRepository"]

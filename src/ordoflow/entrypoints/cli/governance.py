@@ -8,7 +8,7 @@ import typer
 
 from ordoflow.application import commands as c
 from ordoflow.application.commands import ArtifactKind
-from ordoflow.application.governing import version_diff, version_history
+from ordoflow.application.governing import activations, version_diff, version_history
 from ordoflow.application.process import show_effective_process
 from ordoflow.application.requests import parse_moment
 from ordoflow.entrypoints.cli.common import (
@@ -140,6 +140,53 @@ def effective(
         moment = parse_moment("at", at) if at else app.bus.clock.now()
         described = show_effective_process(app.uow_factory, template, site, channel, moment)
     print_json(described)
+
+
+@governance_app.command()
+def activate(  # noqa: PLR0917 - Typer passes each argument and option by position
+    template: str = typer.Argument(...),
+    number: int = typer.Argument(...),
+    site: str = typer.Option("", help="Activate for this site."),
+    channel: str = typer.Option("", help="Activate for this channel."),
+    effective_from: str = typer.Option("", help="From when (ISO 8601 with a time zone)."),
+    actor_name: str = ActorOption,
+) -> None:
+    """Request a phase of a roll-out: a published template version for one site, one channel,
+    or (with neither) everywhere. Another person approves it."""
+    scope, target = (
+        ("site", site) if site else ("channel", channel) if channel else ("everywhere", "*")
+    )
+    with app_session() as app:
+        moment = parse_moment("effective_from", effective_from) if effective_from else None
+        activation = app.bus.handle(c.RequestActivation(
+            template=template, number=number, scope=scope, target=target,
+            effective_from=moment, actor=actor(actor_name),
+        ))  # fmt: skip
+    out.print(f"{activation}: requested")
+
+
+@governance_app.command("decide-activation")
+def decide_activation(
+    activation_id: str = typer.Argument(...),
+    approve: bool = typer.Option(..., "--approve/--reject", help="Approve or reject it."),
+    actor_name: str = ActorOption,
+) -> None:
+    """Approve or reject a requested activation (never by whoever requested it)."""
+    run(lambda app: app.bus.handle(c.DecideActivation(
+        activation_id=activation_id, approve=approve, actor=actor(actor_name)
+    )))  # fmt: skip
+    out.print(f"{activation_id}: {'approved' if approve else 'rejected'}")
+
+
+@governance_app.command("activations")
+def list_activations(template: str = typer.Argument(...)) -> None:
+    """The roll-out of a template: every activation requested, with its status."""
+    found = run(lambda app: activations(app.uow_factory, template))
+    rows = [(a.id, f"v{a.number}", a.scope, a.target, a.effective_from, a.status.value,
+             a.requested_by, a.decided_by) for a in found]  # fmt: skip
+    headers = ("activation", "version", "scope", "target", "effective from", "status",
+               "requested by", "decided by")  # fmt: skip
+    out.print(table(headers, rows, title=f"template {template}"))
 
 
 __all__ = ["governance_app"]
