@@ -96,23 +96,23 @@ def _feel_data(value: Any) -> Any:
     return feel_value(value)
 
 
-def _local(tag: str) -> str:
+def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _children(element: Any, name: str) -> list[Any]:
-    return [child for child in element if _local(child.tag) == name]
+def children(element: Any, name: str) -> list[Any]:
+    return [child for child in element if local_name(child.tag) == name]
 
 
-def _child(element: Any, name: str) -> Any | None:
-    found = _children(element, name)
+def child(element: Any, name: str) -> Any | None:
+    found = children(element, name)
     return found[0] if found else None
 
 
 def _text(element: Any | None, name: str = "text") -> str:
     if element is None:
         return ""
-    node = _child(element, name)
+    node = child(element, name)
     return (node.text or "").strip() if node is not None and node.text else ""
 
 
@@ -123,10 +123,10 @@ def read_dmn(xml: str | bytes) -> DecisionModel:
         root = SafeET.fromstring(xml)
     except Exception as exc:  # defusedxml raises several unrelated types for hostile input
         raise DomainError(ErrorCode.DMN_MALFORMED, f"not readable XML: {exc}") from None
-    if _local(root.tag) != "definitions":
+    if local_name(root.tag) != "definitions":
         raise DomainError(ErrorCode.DMN_MALFORMED, "a DMN file starts with <definitions>")
     model = DecisionModel(name=root.get("name", ""))
-    for decision in _children(root, "decision"):
+    for decision in children(root, "decision"):
         _read_decision(model, decision)
     return model
 
@@ -135,10 +135,10 @@ def _read_decision(model: DecisionModel, element: Any) -> None:
     name = element.get("name") or element.get("id") or ""
     model.ids[element.get("id", name)] = name
     model.requires[name] = [
-        _local_ref(req) for info in _children(element, "informationRequirement")
-        for req in _children(info, "requiredDecision")
+        _local_ref(req) for info in children(element, "informationRequirement")
+        for req in children(info, "requiredDecision")
     ]  # fmt: skip
-    table, literal = _child(element, "decisionTable"), _child(element, "literalExpression")
+    table, literal = child(element, "decisionTable"), child(element, "literalExpression")
     if table is not None:
         model.tables[name] = _read_table(name, element.get("id", ""), table)
     elif literal is not None:
@@ -154,7 +154,7 @@ def _read_table(name: str, decision_id: str, element: Any) -> DecisionTable:
     if policy not in _HIT_POLICIES:
         raise DomainError(ErrorCode.DMN_MALFORMED, f"{name}: unknown hit policy {policy!r}")
     aggregation = element.get("aggregation")
-    outputs = _children(element, "output")
+    outputs = children(element, "output")
     return DecisionTable(
         name=name,
         id=decision_id,
@@ -162,29 +162,29 @@ def _read_table(name: str, decision_id: str, element: Any) -> DecisionTable:
         aggregation=Aggregation(aggregation) if aggregation else None,
         inputs=tuple(
             InputClause(
-                label=i.get("label") or _text(_child(i, "inputExpression")),
-                expression=_text(_child(i, "inputExpression")),
-                type_ref=(_child(i, "inputExpression") or i).get("typeRef"),
-                allowed_values=_text(_child(i, "inputValues")) or None,
+                label=i.get("label") or _text(child(i, "inputExpression")),
+                expression=_text(child(i, "inputExpression")),
+                type_ref=(child(i, "inputExpression") or i).get("typeRef"),
+                allowed_values=_text(child(i, "inputValues")) or None,
             )
-            for i in _children(element, "input")
+            for i in children(element, "input")
         ),
         outputs=tuple(
             OutputClause(
                 name=o.get("name") or element.get("outputLabel") or name,
                 type_ref=o.get("typeRef"),
-                allowed_values=_text(_child(o, "outputValues")) or None,
+                allowed_values=_text(child(o, "outputValues")) or None,
             )
             for o in outputs
         ),
         rules=tuple(
             Rule(
-                inputs=tuple(_text(e, "text") for e in _children(r, "inputEntry")),
-                outputs=tuple(_text(e, "text") for e in _children(r, "outputEntry")),
-                annotation=_text(_child(r, "annotationEntry")) or _text(r, "description"),
+                inputs=tuple(_text(e, "text") for e in children(r, "inputEntry")),
+                outputs=tuple(_text(e, "text") for e in children(r, "outputEntry")),
+                annotation=_text(child(r, "annotationEntry")) or _text(r, "description"),
                 id=r.get("id", ""),
             )
-            for r in _children(element, "rule")
+            for r in children(element, "rule")
         ),
     )
 
@@ -244,4 +244,13 @@ def _xml_id(name: str) -> str:
     return cleaned if cleaned[:1].isalpha() or cleaned[:1] == "_" else f"_{cleaned}"
 
 
-__all__ = ["DMN13", "DecisionModel", "LiteralDecision", "read_dmn", "write_dmn"]
+__all__ = [
+    "DMN13",
+    "DecisionModel",
+    "LiteralDecision",
+    "child",
+    "children",
+    "local_name",
+    "read_dmn",
+    "write_dmn",
+]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from lark import Lark, Token, Transformer, UnexpectedInput, v_args
+from lark import Lark, Token, Transformer, Tree, UnexpectedInput, v_args
 from lark.exceptions import VisitError
 
 from ordoflow.governance.feel_values import (
@@ -109,6 +109,20 @@ def parse_expression(text: str) -> Expr:
 def parse_unary_tests(text: str) -> Test:
     """Compile the unary tests of an input cell into `test(value, context) -> True/False/None`."""
     return _compile(text, "unary_tests")  # type: ignore[no-any-return]
+
+
+def parse_cell_tree(text: str) -> Tree[Token] | None:
+    """The parse tree of an input cell (None if it does not parse), for analyses that read
+    cells rather than run them."""
+    try:
+        return _PARSER.parse(text, start="unary_tests")
+    except UnexpectedInput:
+        return None
+
+
+def compile_tree(tree: Tree[Token]) -> Any:
+    """Compile a subtree of a cell's parse tree (an expression into its closure)."""
+    return _Compiler().transform(tree)
 
 
 def parse_values(text: str) -> list[Any]:
@@ -347,8 +361,10 @@ __all__ = [
     "Expr",
     "FeelError",
     "Test",
+    "compile_tree",
     "feel_equal",
     "feel_value",
+    "parse_cell_tree",
     "parse_expression",
     "parse_unary_tests",
     "parse_values",

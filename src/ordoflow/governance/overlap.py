@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token, UnexpectedInput
+from lark import Token
 
-from ordoflow.governance.feel import _PARSER, _Compiler
+from ordoflow.governance.feel import compile_tree, parse_cell_tree
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ def _value(tree: Any) -> CellSet:
     """An expression as a cell: the one value it folds to, or unknown."""
     if isinstance(tree, Token):
         return _UNKNOWN
-    expr = _Compiler().transform(tree)
+    expr = compile_tree(tree)
     if not hasattr(expr, "constant"):
         return _UNKNOWN
     return CellSet(values=frozenset([expr.constant]))
@@ -139,11 +139,8 @@ def _union(cells: list[CellSet]) -> CellSet:
 
 
 def read_cell(cell: str) -> CellSet:
-    try:
-        tree = _PARSER.parse(cell, start="unary_tests")
-    except UnexpectedInput:  # a cell that does not parse is reported by compile_table
-        return _UNKNOWN
-    return _tests(tree)
+    tree = parse_cell_tree(cell)  # a cell that does not parse is reported by compile_table
+    return _UNKNOWN if tree is None else _tests(tree)
 
 
 def _share(a: CellSet, b: CellSet) -> bool | None:

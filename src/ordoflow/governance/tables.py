@@ -154,7 +154,7 @@ class CompiledTable:
         self.labels = [i.label or i.expression for i in table.inputs]
         self._getters = [_getter(i.expression) for i in table.inputs]
         self._checks = [
-            (n, label, check)
+            (n, label, i.type_ref, check)
             for n, (label, i) in enumerate(zip(self.labels, table.inputs, strict=True))
             if (check := _TYPE_CHECKS.get(i.type_ref or "")) is not None
         ]
@@ -182,13 +182,12 @@ class CompiledTable:
 
     def _input_values(self, context: Context) -> list[Any]:
         values = [get(context) for get in self._getters]
-        for n, label, check in self._checks:
+        for n, label, type_ref, check in self._checks:
             value = values[n]
             if value is not None and not check(value):
                 raise _refused(
                     ErrorCode.DECISION_INPUT_INVALID,
-                    f"{self.table.name}: input {label!r} must be a {_type_of(self, label)}, "
-                    f"got {value!r}",
+                    f"{self.table.name}: input {label!r} must be a {type_ref}, got {value!r}",
                 )
         return values
 
@@ -221,10 +220,6 @@ class CompiledTable:
             inputs=dict(zip(self.labels, values, strict=True)),
             reasons=tuple(r.annotation for r in deciding if r.annotation),
         )
-
-
-def _type_of(table: CompiledTable, label: str) -> str:
-    return next(i.type_ref for i in table.table.inputs if (i.label or i.expression) == label) or ""
 
 
 _READY = frozenset({Decimal, str, bool, type(None)})

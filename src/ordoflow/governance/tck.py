@@ -11,7 +11,7 @@ from typing import Any
 from defusedxml import ElementTree as SafeET
 
 from ordoflow.domain.errors import DomainError, ErrorCode
-from ordoflow.governance.dmn import DecisionModel, _child, _children, _local
+from ordoflow.governance.dmn import DecisionModel, child, children, local_name
 
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
@@ -42,16 +42,16 @@ class TckReport:
 
 def _value(element: Any) -> Any:
     """A `value`, `list` or `component` node's content as a FEEL value."""
-    tag = _local(element.tag)
+    tag = local_name(element.tag)
     if tag == "list":
-        return [_value(item) for item in _children(element, "item")]
+        return [_value(item) for item in children(element, "item")]
     if tag == "item" or (tag in ("expected", "inputNode", "component") and len(element)):
-        components = _children(element, "component")
+        components = children(element, "component")
         if components:
             return {c.get("name"): _value(c) for c in components}
-        inner = _child(element, "value")
+        inner = child(element, "value")
         if inner is None:
-            inner = _child(element, "list")
+            inner = child(element, "list")
         return None if inner is None else _value(inner)
     if element.get(_XSI_NIL) == "true":
         return None
@@ -95,10 +95,10 @@ def run_tests(model: DecisionModel, tests_xml: str | bytes) -> TckReport:
     except Exception as exc:  # defusedxml raises several unrelated types for hostile input
         raise DomainError(ErrorCode.DMN_MALFORMED, f"not a readable test file: {exc}") from None
     report = TckReport()
-    for case in _children(root, "testCase"):
-        inputs = {node.get("name"): _value(node) for node in _children(case, "inputNode")}
-        for result in _children(case, "resultNode"):
-            expected_node = _child(result, "expected")
+    for case in children(root, "testCase"):
+        inputs = {node.get("name"): _value(node) for node in children(case, "inputNode")}
+        for result in children(case, "resultNode"):
+            expected_node = child(result, "expected")
             expected = None if expected_node is None else _value(expected_node)
             decision = result.get("name", "")
             try:
