@@ -22,6 +22,7 @@ from ordoflow.domain.values import (
     SiteCode,
     Sku,
 )
+from tests.governance_data import ensure_standard_process
 
 
 def ref(prefix: str) -> str:
@@ -38,7 +39,18 @@ class World:
     skus: tuple[Sku, ...]
 
 
-def seed(bus: MessageBus, *, stock: int = 100, items: int = 3, currency: str = "USD") -> World:
+def seed(
+    bus: MessageBus,
+    *,
+    stock: int = 100,
+    items: int = 3,
+    currency: str = "USD",
+    governed: bool = True,
+) -> World:
+    """Master data for one customer at one site. `governed` (the default) publishes the
+    standard process first unless the database has it, so orders placed run it."""
+    if governed:
+        ensure_standard_process(bus)
     site, account = SiteCode(ref("S")), AccountNumber(ref("C"))
     ship_to = ShipToCode("MAIN")
     admin = ActorId("admin")

@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Self, TypeVar
 
 from ordoflow.application.messagebus import MessageBus
@@ -18,6 +19,7 @@ from ordoflow.application.ports import (
     OrderRepository,
     UnitOfWork,
 )
+from ordoflow.domain.decisions import DecisionRecord, Outcome
 from ordoflow.domain.errors import Conflict, ErrorCode, NotFound
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry, sealed_audit_entry
 from ordoflow.domain.masterdata import (
@@ -25,6 +27,7 @@ from ordoflow.domain.masterdata import (
     Item,
     MasterRecord,
     OrderReferences,
+    PriceEntry,
     ShipTo,
     Site,
     StockLevel,
@@ -60,6 +63,7 @@ class Store:
 
     orders: dict[OrderId, Order] = field(default_factory=dict)
     log: dict[OrderId, list[OrderLogEntry]] = field(default_factory=dict)
+    decisions: dict[OrderId, list[DecisionRecord]] = field(default_factory=dict)
     records: dict[tuple[str, tuple[str, ...]], MasterRecord] = field(default_factory=dict)
     audit: dict[str, list[AuditEntry]] = field(default_factory=dict)
     audit_heads: dict[str, ChainHead] = field(default_factory=dict)
@@ -69,7 +73,9 @@ class Store:
 
 
 def _snapshot(order: Order) -> Order:
-    return dataclasses.replace(copy.deepcopy(order), new_log_entries=[], events=[])
+    return dataclasses.replace(
+        copy.deepcopy(order), new_log_entries=[], new_decisions=[], events=[]
+    )
 
 
 class FakeOrderRepository(OrderRepository):
@@ -107,6 +113,31 @@ class FakeOrderRepository(OrderRepository):
     def _append_log(self, entries: Sequence[OrderLogEntry]) -> None:
         for e in entries:
             self.store.log.setdefault(e.order_id, []).append(e)
+
+    def _append_decisions(self, decisions: Sequence[DecisionRecord]) -> None:
+        for d in decisions:
+            self.store.decisions.setdefault(d.order_id, []).append(d)
+
+    def decisions(self, order_id: OrderId) -> list[DecisionRecord]:
+        return list(self.store.decisions.get(order_id, []))
+
+    def recent_decisions(self, table: str, limit: int) -> list[DecisionRecord]:
+        latest = [next((d for d in reversed(found)
+                        if d.table == table and d.outcome is not Outcome.ACCEPTED), None)
+                  for found in self.store.decisions.values()]  # fmt: skip
+        chosen = sorted((d for d in latest if d is not None),
+                        key=lambda d: (-d.decided_at.timestamp(), d.order_id))  # fmt: skip
+        return chosen[:limit]
+
+    def open_value(self, account: AccountNumber, excluding: OrderId) -> Decimal:
+        settled = {"closed", "rejected", "cancelled"}
+        return sum(
+            (ln.amount for o in self.store.orders.values()
+             if o.header.account_number == account and o.id != excluding
+             and o.status.value not in settled
+             for ln in o.lines if ln.status.value not in settled),
+            Decimal(0),
+        )  # fmt: skip
 
     def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
         found = [o for o in self.store.orders.values() if status is None or o.status == status]
@@ -194,12 +225,16 @@ class FakeRecordRepository:
         customer = self.get(Customer, (account,))
         return OrderReferences(
             customer=customer,
-            ship_to_known=customer is not None and self.get(ShipTo, (account, ship_to)) is not None,
+            ship_to=None if customer is None else self.get(ShipTo, (account, ship_to)),
             site_known=customer is not None and self.get(Site, (site,)) is not None,
             items={} if customer is None else {
                 i.sku: i for i in self.get_many(Item, [(s,) for s in skus]).values()
             },
         )  # fmt: skip
+
+    def prices_for(self, skus: Iterable[Sku]) -> list[PriceEntry]:
+        wanted = set(skus)
+        return [p for p in self.all(PriceEntry) if p.sku in wanted]
 
     def all(self, kind: type[R]) -> list[R]:
         found = [r for (k, _), r in self.store.records.items() if k == kind.KIND]
@@ -305,14 +340,21 @@ class FakeVersionRepository:
         found = [a for a in self.store.activations.values() if a.template == template]
         return [copy.deepcopy(a) for a in sorted(found, key=lambda a: (a.effective_from, a.id))]
 
+    def revision(self) -> tuple[int, ...]:
+        versions = self.store.versions.values()
+        decided = sum(a.decided_by is not None for a in self.store.activations.values())
+        return (len(versions), sum(v.row_version for v in versions),
+                len(self.store.activations), decided)  # fmt: skip
+
 
 class FakeUnitOfWork(UnitOfWork):
     """Works on a deep copy of the shared store. Commit checks, against the shared store, what a
     database would (an order changed by someone else since it was read, a PO taken meanwhile),
     then merges in what this unit of work changed, key by key."""
 
-    def __init__(self, store: Store | None = None) -> None:
+    def __init__(self, store: Store | None = None, memo: dict[Any, Any] | None = None) -> None:
         self.shared = store or Store()
+        self.memo = {} if memo is None else memo
         self.commits = 0
 
     def __enter__(self) -> Self:
@@ -347,6 +389,7 @@ class FakeUnitOfWork(UnitOfWork):
                 raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"order {oid} changed meanwhile")
         _merge(shared.orders, base.orders, working.orders)
         _merge(shared.log, base.log, working.log)
+        _merge(shared.decisions, base.decisions, working.decisions)
         _merge(shared.records, base.records, working.records)
         _merge(shared.audit, base.audit, working.audit)
         _merge(shared.audit_heads, base.audit_heads, working.audit_heads)
@@ -368,9 +411,9 @@ def _merge(shared: dict[Any, Any], base: dict[Any, Any], working: dict[Any, Any]
 
 
 def fake_bus(clock: FakeClock | None = None) -> tuple[MessageBus, Store, FakeClock]:
-    store = Store()
+    store, memo = Store(), {}  # type: ignore[var-annotated]
     clock = clock or FakeClock()
-    return MessageBus(lambda: FakeUnitOfWork(store), clock), store, clock
+    return MessageBus(lambda: FakeUnitOfWork(store, memo), clock), store, clock
 
 
 __all__ = ["FakeClock", "FakeUnitOfWork", "Store", "fake_bus"]

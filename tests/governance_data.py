@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from importlib import resources
 
 from ordoflow.application import commands as c
@@ -23,15 +24,35 @@ def template_text(file: str = "order_to_cash.yaml") -> str:
     return (PACKAGE / "templates" / file).read_text(encoding="utf-8")
 
 
-def publish(bus: MessageBus, kind: ArtifactKind, name: str, text: str) -> int:
-    """Draft by the process owner, submit, approve by a board member."""
+def publish(
+    bus: MessageBus,
+    kind: ArtifactKind,
+    name: str,
+    text: str,
+    effective_from: datetime | None = None,
+) -> int:
+    """Draft by the process owner, submit, approve by a board member; effective from the
+    bus's now unless a moment is given."""
     number = int(bus.handle(c.DraftVersion(kind=kind, name=name, text=text, actor=OWNER)))
     bus.handle(c.SubmitVersion(kind=kind, name=name, number=number, actor=OWNER))
-    bus.handle(c.ApproveVersion(kind=kind, name=name, number=number, actor=BOARD))
+    bus.handle(c.ApproveVersion(kind=kind, name=name, number=number, actor=BOARD,
+                                effective_from=effective_from))  # fmt: skip
     return number
 
 
-def publish_standard_process(bus: MessageBus) -> None:
+def publish_standard_process(bus: MessageBus, effective_from: datetime | None = None) -> None:
     for name in TABLE_NAMES:
-        publish(bus, ArtifactKind.TABLE, name, ruleset_text(name))
-    publish(bus, ArtifactKind.TEMPLATE, "order_to_cash", template_text())
+        publish(bus, ArtifactKind.TABLE, name, ruleset_text(name), effective_from)
+    publish(bus, ArtifactKind.TEMPLATE, "order_to_cash", template_text(), effective_from)
+
+
+def has_standard_process(bus: MessageBus) -> bool:
+    """Whether a version of the standard template is published in the bus's database."""
+    with bus.uow_factory() as uow:
+        return any(v.name == "order_to_cash" for v in uow.versions.published(ArtifactKind.TEMPLATE))
+
+
+def ensure_standard_process(bus: MessageBus, effective_from: datetime | None = None) -> None:
+    """Publish the standard process unless the bus's database already has it."""
+    if not has_standard_process(bus):
+        publish_standard_process(bus, effective_from)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -55,12 +56,13 @@ class App:
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> App:
     settings = settings or Settings()
     engine = create_engine(settings.database_url)
+    memo: dict[Any, Any] = {}  # derived data of this database, shared by its units of work
 
     def uow_factory() -> UnitOfWork:
-        return SqlUnitOfWork(engine, settings.event_source)
+        return SqlUnitOfWork(engine, settings.event_source, memo=memo)
 
     def reader_factory() -> UnitOfWork:
-        return SqlUnitOfWork(engine, settings.event_source, read_only=True)
+        return SqlUnitOfWork(engine, settings.event_source, read_only=True, memo=memo)
 
     bus = MessageBus(uow_factory, clock or SystemClock())
     return App(bus=bus, uow_factory=reader_factory, engine=engine)

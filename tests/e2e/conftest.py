@@ -1,8 +1,9 @@
 """Fixtures for journeys through the `ordoflow` command: the command bound to each database, and
-the sample distributor already loaded."""
+the sample distributor already loaded and running the standard process."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,11 @@ import pytest
 from ordoflow.bootstrap import App
 from tests.e2e.cli import Cli
 from tests.e2e.sample import load_sample
+from tests.governance_data import ensure_standard_process
+
+#: When the sample distributor's process takes effect: before the fake clock of the app and
+#: the real clock of the `ordoflow` command, so orders placed either way run it.
+PROCESS_SINCE = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -20,4 +26,5 @@ def cli(db_url: str, tmp_path: Path) -> Cli:
 @pytest.fixture
 def sample_distributor(app: App) -> App:
     load_sample(app)
+    ensure_standard_process(app.bus, effective_from=PROCESS_SINCE)
     return app

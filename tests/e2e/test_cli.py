@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from ordoflow.application.commands import ValidateOrder
 from ordoflow.application.queries import list_orders, show_order
 from ordoflow.application.requests import parse_place_order
 from ordoflow.bootstrap import App, bootstrap
@@ -189,9 +188,13 @@ def test_an_actor_that_is_not_a_short_code_is_a_usage_error(tmp_path: Path) -> N
 # -- looking at orders ----------------------------------------------------------------------
 
 
-def place_in_process(app: App, po: str) -> OrderId:
-    order_id = app.bus.handle(parse_place_order(acme_order(po), actor=ActorId("cs.maria")))
-    return OrderId(order_id)
+def place_in_process(app: App, po: str, lines: list[dict[str, Any]] | None = None) -> OrderId:
+    body = acme_order(po, lines)
+    return OrderId(app.bus.handle(parse_place_order(body, actor=ActorId("cs.maria"))))
+
+
+#: The sample has no variable frequency drive in stock at DAL1: such an order is backordered.
+NO_STOCK_LINES = [{"sku": "MTR-VFD-7K", "quantity": 2}]
 
 
 def test_orders_list_prints_a_table_and_json_newest_first(
@@ -202,7 +205,7 @@ def test_orders_list_prints_a_table_and_json_newest_first(
     newer = place_in_process(sample_distributor, ref("PO"))
     rows = table_rows(cli.ok("orders", "list").out)
     assert [(r[0], r[1], r[5], Decimal(r[6]), r[7]) for r in rows] == [
-        (oid, "C-ACME", "received", Decimal(ACME_TOTAL), "USD") for oid in (newer, older)
+        (oid, "C-ACME", "released", Decimal(ACME_TOTAL), "USD") for oid in (newer, older)
     ]
     listed = cli.ok("orders", "list", "--json").json()
     assert [(o["id"], Decimal(o["total"])) for o in listed] == [
@@ -231,11 +234,11 @@ def test_the_same_order_shows_the_same_total_on_sqlite_and_on_postgresql(
 
 
 def test_orders_list_filters_by_status(cli: Cli, sample_distributor: App) -> None:
-    validated = place_in_process(sample_distributor, ref("PO"))
-    place_in_process(sample_distributor, ref("PO"))
-    sample_distributor.bus.handle(ValidateOrder(order_id=validated))
-    listed = cli.ok("orders", "list", "--status", "validated", "--json").json()
-    assert [o["id"] for o in listed] == [validated]
+    released = place_in_process(sample_distributor, ref("PO"))
+    backordered = place_in_process(sample_distributor, ref("PO"), NO_STOCK_LINES)
+    for status, order_id in (("released", released), ("backordered", backordered)):
+        listed = cli.ok("orders", "list", "--status", status, "--json").json()
+        assert [o["id"] for o in listed] == [order_id]
 
 
 def test_orders_show_json_has_the_status_lines_totals_and_event_log(
@@ -244,19 +247,30 @@ def test_orders_show_json_has_the_status_lines_totals_and_event_log(
     order_id = place(cli, acme_order(ref("PO")), "--actor", "cs.maria")
     detail = cli.ok("orders", "show", order_id, "--json").json()
     header = (detail["id"], detail["status"], detail["entered_by"])
-    assert header == (order_id, "received", "cs.maria")
+    assert header == (order_id, "released", "cs.maria")
     assert Decimal(detail["total"]) == Decimal(ACME_TOTAL)
-    lines = [(ln["sku"], ln["status"], Decimal(ln["amount"])) for ln in detail["lines"]]
-    assert lines == [("PIPE-CU-15", "open", Decimal("193.2")), ("VLV-BALL-22", "open", Decimal(51))]
-    assert [(e["seq"], e["activity"], e["to"], e["actor"]) for e in detail["events"]] == [
-        (1, "order received", "received", "cs.maria")
+    lines = [(ln["sku"], ln["status"], ln["allocated"], Decimal(ln["amount"]))
+             for ln in detail["lines"]]  # fmt: skip
+    assert lines == [("PIPE-CU-15", "released", 12, Decimal("193.2")),
+                     ("VLV-BALL-22", "released", 4, Decimal(51))]  # fmt: skip
+    events = [(e["seq"], e["activity"], e["line_no"], e["to"], e["actor"])
+              for e in detail["events"]]  # fmt: skip
+    assert events == [
+        (1, "order received", None, "received", "cs.maria"),
+        (2, "order validate", None, "validated", "system"),
+        (3, "line allocate", 1, "allocated", "system"),
+        (4, "line allocate", 2, "allocated", "system"),
+        (5, "order allocate", None, "allocated", "system"),
+        (6, "order release", None, "released", "system"),
+        (7, "line release", 1, "released", "system"),
+        (8, "line release", 2, "released", "system"),
     ]
 
 
 def test_orders_show_prints_the_header_lines_and_events(cli: Cli, sample_distributor: App) -> None:
     order_id = place_in_process(sample_distributor, ref("PO"))
     shown = cli.ok("orders", "show", order_id).out
-    assert shown.splitlines()[0].startswith(f"{order_id}  received  customer C-ACME")
+    assert shown.splitlines()[0].startswith(f"{order_id}  released  customer C-ACME")
     assert {"Lines", "Events"} <= {line.strip() for line in shown.splitlines()}
 
 
@@ -266,14 +280,22 @@ def test_showing_an_unknown_order_is_refused_with_unknown_order(cli: Cli) -> Non
 
 # -- the lifecycle --------------------------------------------------------------------------
 
-STEPS = ("validate", "allocate", "release", "ship", "invoice", "close")
+#: What the standard process does to an order it can fill, and what people do after it.
+BY_THE_PROCESS = ("validate", "allocate", "release")
+BY_HAND = ("ship", "invoice", "close")
+
+
+def order_moves(detail: dict[str, Any]) -> list[tuple[str, str]]:
+    """(activity, actor) of every order-level entry of an order's log."""
+    return [(e["activity"], e["actor"]) for e in detail["events"] if e["line_no"] is None]
 
 
 def test_an_order_goes_from_placed_to_closed_through_the_command_line(
     cli: Cli, sample_distributor: App
 ) -> None:
-    order_id = place(cli, acme_order(ref("PO")))
-    for step in STEPS:
+    order_id = place(cli, acme_order(ref("PO")), "--actor", "cs.maria")
+    assert cli.ok("orders", "show", order_id, "--json").json()["status"] == "released"
+    for step in BY_HAND:
         shipped = ("--line", "1=12", "--line", "2=4") if step == "ship" else ()
         assert cli.ok("orders", step, order_id, *shipped).out.strip() == f"{order_id}: done"
     detail = cli.ok("orders", "show", order_id, "--json").json()
@@ -282,18 +304,46 @@ def test_an_order_goes_from_placed_to_closed_through_the_command_line(
     assert lines == [("closed", 12), ("closed", 4)]
     events = detail["events"]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-    assert [e["activity"] for e in events if e["line_no"] is None] == [
-        "order received", *(f"order {step}" for step in STEPS)
+    assert order_moves(detail) == [
+        ("order received", "cs.maria"), *((f"order {step}", "system") for step in BY_THE_PROCESS),
+        *((f"order {step}", "cli") for step in BY_HAND),
     ]  # fmt: skip
     assert "audit ok" in cli.ok("audit", "verify").out
+
+
+def test_a_backordered_order_is_held_resumed_allocated_and_released_through_the_command_line(
+    cli: Cli, sample_distributor: App
+) -> None:
+    order_id = place(cli, acme_order(ref("PO"), NO_STOCK_LINES))
+
+    def show() -> dict[str, Any]:
+        detail: dict[str, Any] = cli.ok("orders", "show", order_id, "--json").json()
+        return detail
+
+    assert show()["status"] == "backordered"
+    cli.ok("orders", "hold", order_id, "--reason", "customer_call")
+    assert (show()["status"], show()["hold_reason"]) == ("on_hold", "customer_call")
+    cli.ok("orders", "resume", order_id)
+    assert (show()["status"], show()["hold_reason"]) == ("backordered", None)
+    cli.ok("import", "stock", cli.file("stock.csv", "sku,site,on_hand\nMTR-VFD-7K,DAL1,5\n"))
+    for step in ("allocate", "release"):
+        assert cli.ok("orders", step, order_id).out.strip() == f"{order_id}: done"
+    detail = show()
+    assert detail["status"] == "released"
+    assert [(ln["status"], ln["allocated"]) for ln in detail["lines"]] == [("released", 2)]
+    assert order_moves(detail) == [
+        ("order received", "cli"), ("order validate", "system"), ("order backorder", "system"),
+        ("order hold", "cli"), ("order resume", "cli"), ("order allocate", "cli"),
+        ("order release", "cli"),
+    ]  # fmt: skip
 
 
 def test_invoicing_before_shipment_is_an_illegal_transition_and_leaves_the_order_unchanged(
     cli: Cli, sample_distributor: App
 ) -> None:
     order_id = place_in_process(sample_distributor, ref("PO"))
-    sample_distributor.bus.handle(ValidateOrder(order_id=order_id))
     before = show_order(sample_distributor.uow_factory, order_id)
+    assert before["status"] == "released"
     result = cli("orders", "invoice", order_id)
     refused(result, "illegal_transition")
     assert "'invoice'" in result.err
@@ -311,3 +361,7 @@ def test_the_demo_builds_a_fresh_sqlite_file_and_prints_the_orders_table(tmp_pat
     placed = {cell for row in table_rows(shown) for cell in row}
     assert {"PO-1001", "8842-A", "WEB-55120", "DLF-2026-311", "PO-1002", "E-77"} <= placed
     assert "hash chains intact" in shown
+    assert "hold at step credit (credit v1): credit_limit_exceeded" in shown
+    assert "Who may release it: role credit_analyst through queue credit_review" in shown
+    assert "accepts the hold: the process goes on under the same pins -> released" in shown
+    assert "hold credit_limit_exceeded -> reject credit_limit_far_exceeded" in shown

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from ordoflow.application.commands import AllocateOrder, ValidateOrder
 from ordoflow.application.records import SPECS
 from ordoflow.application.requests import parse_place_order
 from ordoflow.bootstrap import App
 from ordoflow.domain.values import ActorId, OrderId
 from tests.e2e.cli import Cli, ref, table_rows, tamper
 from tests.e2e.sample import acme_order, sample_rows
+from tests.governance_data import TABLE_NAMES
 
 ALTER = ("UPDATE order_events SET actor = 'someone.else' WHERE order_id = :order_id AND seq = 2",)
 DELETE = ("DELETE FROM order_events WHERE order_id = :order_id AND seq = 2",)
@@ -22,11 +22,12 @@ SWAP = tuple(
 
 
 def order_with_history(app: App) -> OrderId:
-    """An order with five log entries: received, validated, two lines and the order allocated."""
+    """An order the standard process released, with eight log entries: received, validated,
+    two lines and the order allocated, the order and two lines released."""
     placed = app.bus.handle(parse_place_order(acme_order(ref("PO")), actor=ActorId("cs.maria")))
     order_id = OrderId(placed)
-    app.bus.handle(ValidateOrder(order_id=order_id))
-    app.bus.handle(AllocateOrder(order_id=order_id))
+    with app.uow_factory() as uow:
+        assert len(uow.orders.log(order_id)) == 8
     return order_id
 
 
@@ -34,8 +35,11 @@ def test_audit_verify_passes_on_an_intact_database(cli: Cli, sample_distributor:
     order_with_history(sample_distributor)
     order_with_history(sample_distributor)
     records = sum(sample_rows(kind) for kind in SPECS)
+    artifacts = len(TABLE_NAMES) + 1  # the standard process: its tables and its template
     result = cli.ok("audit", "verify")
-    assert result.out.startswith(f"audit ok: 2 order logs and {records} audit streams verified")
+    assert result.out.startswith(
+        f"audit ok: 2 order logs and {records + artifacts} audit streams verified"
+    )
 
 
 @pytest.mark.parametrize(

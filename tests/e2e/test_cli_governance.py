@@ -49,7 +49,16 @@ def test_the_effective_process_of_a_site_and_channel_shows_its_pins(cli: Cli) ->
     app.close()
     shown = cli.ok("governance", "effective", "--site", "RTM1", "--channel", "edi").json()
     assert shown["pins"]["variant:site"] == "rotterdam v1"
-    release = next(s for s in shown["steps"] if s["id"] == "release")
-    assert release["parameters"] == {"minimum fill rate": 0.95}
+    steps = {s["id"]: s for s in shown["steps"]}
+    assert [s["id"] for s in shown["steps"]] == ["validate_customer", "price", "credit",
+                                                 "export_compliance", "allocate", "shipping",
+                                                 "release"]  # fmt: skip
+    assert {i: s["action"] for i, s in steps.items() if s["action"] != "decide"} == {
+        "allocate": "allocate", "release": "release"
+    }  # fmt: skip
+    # the variant changes the release threshold and the shipping queue; the rest is the template's
+    assert steps["release"]["parameters"] == {"partial allowed": True, "minimum fill rate": 0.95}
+    assert steps["shipping"]["parameters"] == {"carrier": "LTL", "ships complete": False}
+    assert steps["shipping"]["routes"]["hold"]["queue"] == "hazmat_desk"
     refused(cli("governance", "effective", "--site", "RTM1", "--channel", "edi", "--template",
                 "returns"), "unknown_version")  # fmt: skip

@@ -23,7 +23,8 @@ from ordoflow.bootstrap import App, bootstrap
 from ordoflow.config import Settings
 from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.lifecycle import OrderStatus
-from tests.builders import place, seed
+from ordoflow.domain.values import OrderId
+from tests.builders import World, order_id, place, seed
 
 
 def test_migrations_go_down_to_nothing_and_back_up(app: App) -> None:
@@ -86,37 +87,53 @@ def test_the_same_po_sent_at_once_from_many_clients_makes_one_order(app: App) ->
 
 def test_concurrent_allocations_never_take_more_than_is_on_hand(app: App) -> None:
     world = seed(app.bus, stock=10, items=1)
-    orders = [app.bus.handle(place(world, 3)) for _ in range(6)]
-    for order_id in orders:
-        app.bus.handle(c.ValidateOrder(order_id=order_id))
-    run_together(6, lambda i: app.bus.handle(c.AllocateOrder(order_id=orders[i])))
-    details = [show_order(app.uow_factory, o) for o in orders]
-    allocated = sum(d["lines"][0]["allocated"] for d in details)
+    # six orders of 3 placed at once: each runs the process and takes stock as it is placed
+    orders = [order_id(o) for o in run_together(6, lambda _: app.bus.handle(place(world, 3)))]
+    assert stock_row(app, world) == (10, allocated_to(app, orders))
+    assert allocated_to(app, orders) == 10
+    statuses = [OrderStatus(show_order(app.uow_factory, o)["status"]) for o in orders]
+    assert statuses.count(OrderStatus.RELEASED) == 3
+    assert set(statuses) <= {OrderStatus.RELEASED, OrderStatus.PARTIALLY_ALLOCATED,
+                             OrderStatus.BACKORDERED}  # fmt: skip
+    # six more arrive, and the three orders still waiting (8 units short) allocate at once
+    stock_file = f"sku,site,on_hand\n{world.skus[0]},{world.site},16\n"
+    app.bus.handle(c.ImportRecords(kind="stock", text=stock_file))
+    waiting = [o for o, s in zip(orders, statuses, strict=True) if s is not OrderStatus.RELEASED]
+    run_together(3, lambda i: app.bus.handle(c.AllocateOrder(order_id=waiting[i])))
+    assert stock_row(app, world) == (16, allocated_to(app, orders))
+    assert allocated_to(app, orders) == 16
+
+
+def stock_row(app: App, world: World) -> tuple[int, int]:
     with app.engine.connect() as conn:
-        on_hand, held = conn.exec_driver_sql(
+        on_hand, allocated = conn.exec_driver_sql(
             f"SELECT on_hand, allocated FROM stock WHERE sku = '{world.skus[0]}'"
         ).one()
-    assert (on_hand, held) == (10, allocated)
-    assert allocated == 10
-    statuses = {OrderStatus(d["status"]) for d in details}
-    assert statuses <= {OrderStatus.ALLOCATED, OrderStatus.PARTIALLY_ALLOCATED,
-                        OrderStatus.BACKORDERED}  # fmt: skip
+    return on_hand, allocated
+
+
+def allocated_to(app: App, orders: list[OrderId]) -> int:
+    return sum(show_order(app.uow_factory, o)["lines"][0]["allocated"] for o in orders)
 
 
 def test_two_clients_moving_one_order_at_once_cannot_both_win(app: App) -> None:
-    world = seed(app.bus)
-    order_id = app.bus.handle(place(world, 1))
+    world = seed(app.bus, stock=2)
+    oid = app.bus.handle(place(world, 3))  # takes 2 of 3 and waits at release
+    before = show_order(app.uow_factory, oid)
+    assert before["status"] == OrderStatus.PARTIALLY_ALLOCATED
+    # a hold and a release each rule the other out, whichever commits first
     results = run_together(2, lambda i: app.bus.handle(
-        c.ValidateOrder(order_id=order_id) if i == 0
-        else c.RejectOrder(order_id=order_id, reason_code="dup")
+        c.ReleaseOrder(order_id=oid) if i == 0
+        else c.HoldOrder(order_id=oid, reason_code="dup")
     ))  # fmt: skip
-    detail = show_order(app.uow_factory, order_id)
+    detail = show_order(app.uow_factory, oid)
     losers = [r for r in results if r is not None]
-    assert len(losers) <= 1
+    assert len(losers) == 1
     assert all(r in (ErrorCode.CONCURRENT_UPDATE, ErrorCode.ILLEGAL_TRANSITION) for r in losers)
-    validated, rejected = results[0] is None, results[1] is None
-    # received, then one entry for validate, two (order and line) for reject: none lost
-    assert len(detail["events"]) == 1 + validated + 2 * rejected
+    released, held = results[0] is None, results[1] is None
+    assert detail["status"] == (OrderStatus.RELEASED if released else OrderStatus.ON_HOLD)
+    # two entries (order and line) for release, one for hold: none lost, none extra
+    assert len(detail["events"]) == len(before["events"]) + 2 * released + held
     assert verify_audit(app.uow_factory).ok
 
 

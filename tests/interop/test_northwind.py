@@ -5,6 +5,8 @@ every one of its 830 orders is placed through the bus with the prices of its ord
 Northwind records no cost or weight for a product, so those import as zero; every customer gets
 the same tier, terms and credit limit; the order totals ignore Northwind's Discount column
 because Ordoflow has no line discounts yet (an order's total is the sum of price x quantity).
+The standard process is published first, so each order runs it and ends wherever its rules
+and the stock take it (released, waiting for stock, or held for a person).
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ from ordoflow.application.queries import list_orders, verify_audit
 from ordoflow.application.records import ImportReport
 from ordoflow.application.requests import parse_place_order
 from ordoflow.bootstrap import App
-from ordoflow.domain.values import ActorId
+from ordoflow.domain.decisions import DecisionRecord, Outcome
+from ordoflow.domain.lifecycle import OrderStatus
+from ordoflow.domain.values import ActorId, OrderId
+from tests.governance_data import ensure_standard_process
 
 pytestmark = pytest.mark.interop
 
@@ -164,6 +169,36 @@ def log_entries(app: App) -> int:
         return sum(len(entries) for _, _, entries in uow.orders.chains())
 
 
+@dataclass(frozen=True)
+class Trace:
+    """Where an order ended and what the process decided on the way."""
+
+    status: OrderStatus
+    hold_reason: str | None
+    process: str | None
+    pinned: bool
+    decisions: list[DecisionRecord]
+
+
+def traces(app: App, ids: dict[str, str]) -> dict[str, Trace]:
+    with app.uow_factory() as uow:
+        found = {po: (uow.orders.get(OrderId(oid)), uow.orders.decisions(OrderId(oid)))
+                 for po, oid in ids.items()}  # fmt: skip
+    return {po: Trace(o.status, o.hold_reason, o.process, o.pins is not None, d)
+            for po, (o, d) in found.items() if o is not None}  # fmt: skip
+
+
+def ends_where_its_decisions_left_it(t: Trace) -> bool:
+    """Held by the step that stopped it, waiting at release, or released by the process."""
+    last = t.decisions[-1]
+    if t.status is OrderStatus.ON_HOLD:
+        return last.stops and last.reason == t.hold_reason
+    waiting = t.status in {OrderStatus.BACKORDERED, OrderStatus.PARTIALLY_ALLOCATED}
+    expected = Outcome.BACKORDER if waiting else Outcome.PASS
+    released_or_waiting = waiting or t.status is OrderStatus.RELEASED
+    return released_or_waiting and (last.step, last.outcome) == ("release", expected)
+
+
 def test_northwind_customers_and_products_import_as_master_data(
     app: App, files: dict[str, str]
 ) -> None:
@@ -175,12 +210,35 @@ def test_every_northwind_order_is_placed_once_with_its_total_and_an_intact_log(
     app: App, files: dict[str, str], book: Book
 ) -> None:
     load(app, files)
+    ensure_standard_process(app.bus)
     ids = place_all(app, book)
     assert len(book.bodies) == len(ids) == len(set(ids.values())) == ORDER_COUNT
     listed = list_orders(app.uow_factory, limit=ORDER_COUNT + 1)
     assert {o["customer_po"]: o["id"] for o in listed} == ids
     assert {o["customer_po"]: Decimal(o["total"]) for o in listed} == book.totals
+    entries, decisions = log_entries(app), decision_count(traces(app, ids))
     assert place_all(app, book) == ids
-    assert log_entries(app) == ORDER_COUNT, "placing again must add no order and no log entry"
+    assert (log_entries(app), decision_count(traces(app, ids))) == (entries, decisions), (
+        "placing again must add no order, no log entry and no decision"
+    )
     report = verify_audit(app.uow_factory)
     assert (report.ok, report.orders_checked) == (True, ORDER_COUNT), report.breaks
+
+
+def decision_count(found: dict[str, Trace]) -> int:
+    return sum(len(t.decisions) for t in found.values())
+
+
+def test_every_northwind_order_is_pinned_and_ends_where_its_decisions_left_it(
+    app: App, files: dict[str, str], book: Book
+) -> None:
+    load(app, files)
+    ensure_standard_process(app.bus)
+    found = traces(app, place_all(app, book))
+    assert len(found) == ORDER_COUNT
+    assert all(t.pinned for t in found.values())
+    assert {t.process for t in found.values()} == {"order_to_cash v1"}
+    assert [po for po, t in found.items() if not ends_where_its_decisions_left_it(t)] == []
+    # real order books end in more than one place: some released, some waiting, some held
+    ends = {t.status for t in found.values()}
+    assert {OrderStatus.RELEASED, OrderStatus.BACKORDERED, OrderStatus.ON_HOLD} <= ends

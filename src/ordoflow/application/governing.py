@@ -13,7 +13,8 @@ from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.domain.errors import Conflict, DomainError, ErrorCode, NotFound
 from ordoflow.domain.events import GovernanceChanged
 from ordoflow.governance.dmn import read_dmn
-from ordoflow.governance.tables import compile_table
+from ordoflow.governance.running import check_inputs
+from ordoflow.governance.tables import DecisionTable, compile_table
 from ordoflow.governance.template import Template, load_template, load_variant, resolve
 from ordoflow.governance.versions import (
     Activation,
@@ -37,13 +38,25 @@ def _table_content(cmd: c.DraftVersion, uow: UnitOfWork) -> dict[str, Any]:
 
 
 def _template_content(cmd: c.DraftVersion, uow: UnitOfWork) -> dict[str, Any]:
-    tables = sorted({v.name for v in uow.versions.published(ArtifactKind.TABLE)})
-    template = load_template(cmd.text, tables)
+    """Checked against the tables published now: each step's table must exist and read only
+    facts of the order or parameters of the step."""
+    published = {v.name: v for v in uow.versions.published(ArtifactKind.TABLE)}  # newest last
+    template = load_template(cmd.text, sorted(published))
+    _same_name(ErrorCode.TEMPLATE_INVALID, template.name, cmd.name)
+    for n, step in enumerate(template.steps):
+        check_inputs(step, DecisionTable.from_json(published[step.table].content), f"steps.{n}")
     return template.model_dump(mode="json")
+
+
+def _same_name(code: ErrorCode, document: str, version: str) -> None:
+    if document != version:
+        raise DomainError(code, f"name: the document is named {document!r}, the version "
+                                f"{version!r}")  # fmt: skip
 
 
 def _variant_content(cmd: c.DraftVersion, uow: UnitOfWork) -> dict[str, Any]:
     variant = load_variant(cmd.text)
+    _same_name(ErrorCode.VARIANT_REFUSED, variant.name, cmd.name)
     template = _latest_published(uow, ArtifactKind.TEMPLATE, variant.template)
     if template is None:
         raise DomainError(ErrorCode.VARIANT_REFUSED,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ordoflow.application import commands as c
+from ordoflow.application import pipeline
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.domain.errors import ErrorCode, NotFound
 from ordoflow.domain.orders import Order
@@ -34,7 +35,12 @@ def hold_order(cmd: c.HoldOrder, uow: UnitOfWork, clock: Clock) -> None:
 
 
 def resume_order(cmd: c.ResumeOrder, uow: UnitOfWork, clock: Clock) -> None:
-    _change(cmd, uow, lambda o: o.resume(actor=cmd.actor, at=clock.now()))
+    """Lift a hold; the governed process goes on from where it stopped, under its pins."""
+    with uow:
+        order = _load(uow, cmd.order_id)
+        order.resume(actor=cmd.actor, at=clock.now())
+        pipeline.resume(order, uow, clock, cmd.actor)
+        uow.commit()
 
 
 def release_order(cmd: c.ReleaseOrder, uow: UnitOfWork, clock: Clock) -> None:
@@ -71,22 +77,10 @@ def _give_back(uow: UnitOfWork, order: Order, freed: dict[Sku, int]) -> None:
 
 
 def allocate_order(cmd: c.AllocateOrder, uow: UnitOfWork, clock: Clock) -> None:
-    """Take what is available at the order's site, line by line in SKU order (a deterministic
-    lock order); each take is a guarded update, retried smaller if another order got there first."""
+    """Take what is available at the order's site (see `pipeline.take_stock`)."""
     with uow:
         order = _load(uow, cmd.order_id)
-        taken: dict[int, int] = {}
-        site = order.header.site
-        for ln in sorted(order.lines, key=lambda ln: (ln.sku, ln.line_no)):
-            want = ln.quantity - ln.allocated_qty
-            while ln.is_live and want > 0:
-                take = min(want, uow.stock.available(ln.sku, site))
-                if take <= 0:
-                    break
-                if uow.stock.reserve(ln.sku, site, take):
-                    taken[ln.line_no] = take
-                    break
-        order.allocate(taken, actor=cmd.actor, at=clock.now())
+        order.allocate(pipeline.take_stock(uow, order), actor=cmd.actor, at=clock.now())
         uow.commit()
 
 

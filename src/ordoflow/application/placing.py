@@ -4,8 +4,11 @@ every reference, price the lines, and record the order as received."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ordoflow.application import commands as c
+from ordoflow.application import pipeline
+from ordoflow.application.pipeline import Runnable
 from ordoflow.application.ports import Clock, DuplicateOrderId, DuplicatePurchaseOrder, UnitOfWork
 from ordoflow.domain.errors import (
     Conflict,
@@ -62,31 +65,64 @@ class _Attempt:
     fingerprint: str | None = None
 
 
-def _place(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock, attempt: _Attempt) -> OrderId:
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """An order as checked and priced, ready to be recorded."""
+
+    header: OrderHeader
+    lines: list[LineRequest]
+    refs: OrderReferences
+    prices: list[PriceEntry]
+    fingerprint: str
+
+
+def take_in(cmd: c.PlaceOrder, uow: UnitOfWork, attempt: _Attempt | None = None) -> Intake:
+    """Check every reference and price the lines, inside `uow`. `attempt` learns the body's
+    fingerprint as soon as it is known, so a refusal can still find an earlier order."""
     _distinct_line_numbers(cmd)
+    refs = uow.records.order_references(
+        cmd.account_number, cmd.ship_to, cmd.site, (ln.sku for ln in cmd.lines)
+    )
+    customer = _known(cmd, refs)
+    header = OrderHeader(
+        cmd.account_number, cmd.ship_to, cmd.channel, cmd.customer_po, cmd.requested_date,
+        cmd.site, cmd.currency or customer.currency,
+    )  # fmt: skip
+    uoms = {ln.line_no: ln.unit_of_measure or refs.items[ln.sku].unit_of_measure
+            for ln in cmd.lines}  # fmt: skip
+    requested = [(ln.line_no, ln.sku, ln.quantity, ln.unit_price, uoms[ln.line_no])
+                 for ln in cmd.lines]  # fmt: skip
+    fingerprint = body_hash(header, requested)
+    if attempt is not None:
+        attempt.fingerprint = fingerprint
+    _check_header(cmd, header, customer, refs)
+    entries = uow.records.prices_for(ln.sku for ln in cmd.lines)
+    lines = _priced_lines(cmd, header, refs.items, uoms, entries)
+    return Intake(header, lines, refs, entries, fingerprint)
+
+
+def _place(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock, attempt: _Attempt) -> OrderId:
     with uow:
-        refs = uow.records.order_references(
-            cmd.account_number, cmd.ship_to, cmd.site, (ln.sku for ln in cmd.lines)
-        )
-        customer = _known(cmd, refs)
-        header = OrderHeader(
-            cmd.account_number, cmd.ship_to, cmd.channel, cmd.customer_po, cmd.requested_date,
-            cmd.site, cmd.currency or customer.currency,
-        )  # fmt: skip
-        uoms = {ln.line_no: ln.unit_of_measure or refs.items[ln.sku].unit_of_measure
-                for ln in cmd.lines}  # fmt: skip
-        requested = [(ln.line_no, ln.sku, ln.quantity, ln.unit_price, uoms[ln.line_no])
-                     for ln in cmd.lines]  # fmt: skip
-        attempt.fingerprint = body_hash(header, requested)
-        _check_header(cmd, header, customer, refs)
-        lines = _priced_lines(cmd, header, refs.items, uoms, uow)
+        intake = take_in(cmd, uow, attempt)
+        at = clock.now()
+        runnable = _process(uow, intake.header, at)
         order = Order.place(
-            new_order_id(), header, lines, actor=cmd.actor, at=clock.now(),
-            fingerprint=attempt.fingerprint,
+            new_order_id(), intake.header, intake.lines, actor=cmd.actor, at=at,
+            fingerprint=intake.fingerprint,
+            process=None if isinstance(runnable, DomainError) else runnable.process.label,
         )  # fmt: skip
+        data = lambda: pipeline.order_data(uow, order, intake.refs, intake.prices)  # noqa: E731
+        pipeline.start(order, uow, clock, data, runnable)
         uow.orders.add(order)
         uow.commit()
         return order.id
+
+
+def _process(uow: UnitOfWork, header: OrderHeader, at: datetime) -> Runnable | DomainError:
+    try:
+        return pipeline.process_for(uow, header.site, header.channel.value, at)
+    except DomainError as exc:
+        return exc
 
 
 def _distinct_line_numbers(cmd: c.PlaceOrder) -> None:
@@ -145,10 +181,9 @@ def _priced_lines(
     header: OrderHeader,
     items: dict[Sku, Item],
     uoms: dict[int, str],
-    uow: UnitOfWork,
+    entries: list[PriceEntry],
 ) -> list[LineRequest]:
     """Requested prices stand; missing ones come from the price list in the order's currency."""
-    entries = _price_entries(cmd, uow)
     lines = []
     for ln in cmd.lines:
         item, uom = items[ln.sku], uoms[ln.line_no]
@@ -167,15 +202,8 @@ def _priced_lines(
     return lines
 
 
-def _price_entries(cmd: c.PlaceOrder, uow: UnitOfWork) -> list[PriceEntry]:
-    if all(ln.unit_price is not None for ln in cmd.lines):
-        return []
-    skus = {ln.sku for ln in cmd.lines}
-    return [p for p in uow.records.all(PriceEntry) if p.sku in skus]
-
-
 def _invalid(field: str, code: ErrorCode, message: str) -> ValidationFailed:
     return ValidationFailed([FieldError(field, code, message)])
 
 
-__all__ = ["place_order"]
+__all__ = ["Intake", "place_order", "take_in"]

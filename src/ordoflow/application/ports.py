@@ -7,13 +7,15 @@ import abc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
+from ordoflow.domain.decisions import DecisionRecord
 from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry
 from ordoflow.domain.events import DomainEvent
-from ordoflow.domain.masterdata import MasterRecord, OrderReferences
+from ordoflow.domain.masterdata import MasterRecord, OrderReferences, PriceEntry
 from ordoflow.domain.orders import Order
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 from ordoflow.governance.versions import Activation, ArtifactKind, ArtifactVersion
@@ -102,8 +104,11 @@ class OrderRepository(abc.ABC):
                     f"order {order.id} was changed by someone else; reload and retry",
                 )
             self._append_log(order.new_log_entries)
+            if order.new_decisions:
+                self._append_decisions(order.new_decisions)
             order.version += 1
             order.new_log_entries = []
+            order.new_decisions = []
             events.extend(order.events)
             order.events = []
         return events
@@ -126,6 +131,23 @@ class OrderRepository(abc.ABC):
 
     @abc.abstractmethod
     def _append_log(self, entries: Sequence[OrderLogEntry]) -> None: ...
+
+    @abc.abstractmethod
+    def _append_decisions(self, decisions: Sequence[DecisionRecord]) -> None: ...
+
+    @abc.abstractmethod
+    def decisions(self, order_id: OrderId) -> list[DecisionRecord]:
+        """The order's decisions in the order they were taken."""
+
+    @abc.abstractmethod
+    def recent_decisions(self, table: str, limit: int) -> list[DecisionRecord]:
+        """The latest decisions that evaluated `table`, one per order (its latest), newest
+        first: the stored inputs a what-if replays."""
+
+    @abc.abstractmethod
+    def open_value(self, account: AccountNumber, excluding: OrderId) -> Decimal:
+        """The value of the live lines of the customer's orders that are not closed, rejected
+        or cancelled, apart from `excluding`: what the customer may yet owe."""
 
     @abc.abstractmethod
     def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
@@ -170,6 +192,9 @@ class RecordRepository(Protocol):
         """Replace; `NotFound(UNKNOWN_RECORD)` if the key does not exist."""
 
     def all(self, kind: type[R]) -> list[R]: ...
+    def prices_for(self, skus: Iterable[Sku]) -> list[PriceEntry]:
+        """Every price entry of these items, for all customers."""
+
     def order_references(
         self, account: AccountNumber, ship_to: ShipToCode, site: SiteCode, skus: Iterable[Sku]
     ) -> OrderReferences:
@@ -216,6 +241,10 @@ class VersionRepository(Protocol):
     def activations(self, template: str) -> list[Activation]:
         """Every activation of a template's versions, in the order they were requested."""
 
+    def revision(self) -> tuple[int, ...]:
+        """Changes whenever any version or activation is added or changed: a cheap check that
+        a process resolved earlier still holds."""
+
 
 class UnitOfWork(abc.ABC):
     """One transaction: aggregate changes, their log and audit rows and their outbox rows commit
@@ -228,6 +257,9 @@ class UnitOfWork(abc.ABC):
     outbox: Outbox
     versions: VersionRepository
     event_source: str = "urn:ordoflow"
+    #: Derived data kept between units of work on the same database (resolved processes,
+    #: keyed by what they were derived from); shared by every unit of work of one factory.
+    memo: dict[Any, Any]
 
     def __enter__(self) -> Self:
         self._events: list[DomainEvent] = []

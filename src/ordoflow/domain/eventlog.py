@@ -35,11 +35,14 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} has no canonical JSON form")
 
 
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+)
+
+
 def canonical_json(value: Any) -> str:
     """Deterministic JSON: sorted keys, no spaces, datetimes and decimals as stable text."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
-    )
+    return _CANONICAL.encode(value)
 
 
 def jsonable(value: Any) -> Any:
@@ -86,7 +89,7 @@ class OrderLogEntry:
             "order_id": self.order_id,
             "seq": self.seq,
             "activity": self.activity,
-            "occurred_at": self.occurred_at,
+            "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
             "actor": self.actor,
             "site": self.site,
             "channel": self.channel,

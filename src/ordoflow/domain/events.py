@@ -86,6 +86,32 @@ class OrderStatusChanged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrderHeldByRule(DomainEvent):
+    """The governed process stopped an order: which step, why, and whose queue it is in."""
+
+    type: ClassVar[str] = "ordoflow.order.held_by_rule"
+    order_id: str
+    step: str
+    outcome: str
+    reason_code: str | None
+    queue: str
+    owner_role: str
+    due_at: datetime
+    process: str | None
+
+    @property
+    def subject(self) -> str:
+        return f"orders/{self.order_id}"
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id, "step": self.step, "outcome": self.outcome,
+            "reason_code": self.reason_code, "queue": self.queue, "owner_role": self.owner_role,
+            "due_at": self.due_at.isoformat(), "process": self.process,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
 class MasterRecordSaved(DomainEvent):
     type: ClassVar[str] = "ordoflow.masterdata.saved"
     kind: str
@@ -121,6 +147,7 @@ __all__ = [
     "DomainEvent",
     "GovernanceChanged",
     "MasterRecordSaved",
+    "OrderHeldByRule",
     "OrderReceived",
     "OrderStatusChanged",
     "new_event_id",

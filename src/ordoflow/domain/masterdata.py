@@ -247,9 +247,13 @@ class OrderReferences:
     """What an order header and its lines point at, read in one go when an order is placed."""
 
     customer: Customer | None
-    ship_to_known: bool
+    ship_to: ShipTo | None
     site_known: bool
     items: dict[Sku, Item]
+
+    @property
+    def ship_to_known(self) -> bool:
+        return self.ship_to is not None
 
 
 MasterRecord = Site | Customer | ShipTo | Item | StockLevel | PriceEntry

@@ -9,9 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from ordoflow.domain.decisions import DecisionRecord
 from ordoflow.domain.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from ordoflow.domain.eventlog import ChainHead, OrderLogEntry, seal
-from ordoflow.domain.events import DomainEvent, OrderReceived, OrderStatusChanged
+from ordoflow.domain.events import (
+    DomainEvent,
+    OrderHeldByRule,
+    OrderReceived,
+    OrderStatusChanged,
+)
 from ordoflow.domain.intake import LineRequest, OrderHeader, check_lines, check_reason
 from ordoflow.domain.lifecycle import (
     LINE_LIFECYCLE,
@@ -64,7 +70,15 @@ class Order:
     hold_reason: str | None = None
     version: int = 1
     log_head: ChainHead = field(default_factory=ChainHead)
+    #: The versions the governed process runs this order under (see `pin`), the label the
+    #: order's log entries carry, the step the process stopped at, and how many decisions
+    #: the order has.
+    pins: dict[str, str] | None = None
+    process: str | None = None
+    process_step: str | None = None
+    decision_count: int = 0
     new_log_entries: list[OrderLogEntry] = field(default_factory=list)
+    new_decisions: list[DecisionRecord] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
 
     @classmethod
@@ -77,9 +91,11 @@ class Order:
         actor: ActorId,
         at: datetime,
         fingerprint: str,
+        process: str | None = None,
     ) -> Order:
         """A new order as received. `fingerprint` identifies the body as the customer sent it
-        (see `body_hash`), so a resubmission can be told from a conflicting one."""
+        (see `body_hash`), so a resubmission can be told from a conflicting one; `process`
+        labels the process version it will run under, carried by every log entry."""
         check_lines(lines)
         order = cls(
             id=order_id,
@@ -94,6 +110,7 @@ class Order:
             updated_at=at,
             body_hash=fingerprint,
             version=0,
+            process=process,
         )
         order._log(
             "order received", actor=actor, at=at, from_state=None, to_state=order.status.value
@@ -234,6 +251,31 @@ class Order:
             if LINE_LIFECYCLE.allows(ln.status, LineEvent.CLOSE):
                 self._move_line(ln, LineEvent.CLOSE, actor, at)
 
+    # -- the governed process --------------------------------------------------------------
+    def pin(self, pins: Mapping[str, str], label: str) -> None:
+        """Run this order under these versions from now on; an order is pinned once."""
+        if self.pins is not None:
+            raise ValueError(f"order {self.id} is already pinned to {self.process}")
+        self.pins, self.process = dict(pins), label
+
+    def next_decision_seq(self) -> int:
+        return self.decision_count + 1
+
+    def decide(self, record: DecisionRecord, *, stopped: bool) -> None:
+        """Keep a decision of the process; `stopped` when the process waits at its step."""
+        if record.order_id != self.id or record.seq != self.decision_count + 1:
+            raise ValueError(f"decision {record.seq} does not follow {self.decision_count}")
+        self.new_decisions.append(record)
+        self.decision_count = record.seq
+        self.process_step = record.step if stopped else None
+        if record.stops and record.route is not None:
+            route = record.route
+            self.events.append(OrderHeldByRule(
+                occurred_at=record.decided_at, order_id=self.id, step=record.step,
+                outcome=record.outcome.value, reason_code=record.reason, queue=route.queue,
+                owner_role=route.owner_role, due_at=route.due_at, process=record.process,
+            ))  # fmt: skip
+
     # -- internals -------------------------------------------------------------------------
     def _end_lines(
         self, event: LineEvent, reason: str, actor: ActorId, at: datetime
@@ -299,7 +341,7 @@ class Order:
                 order_id=self.id, seq=head.seq + 1, activity=activity, occurred_at=at,
                 actor=actor, site=self.header.site, channel=self.header.channel.value,
                 from_state=from_state, to_state=to_state, line_no=line_no, quantity=quantity,
-                reason_code=reason,
+                reason_code=reason, process_version=self.process,
                 prev_hash=head.hash,
             )
         )  # fmt: skip

@@ -36,8 +36,12 @@ class HoldRoute(_Strict):
 
 
 class Step(_Strict):
+    """A step decides with its table; when it passes, an `allocate` step then takes stock for
+    the order and a `release` step releases it to the warehouse."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     table: str = Field(min_length=1)
+    action: Literal["decide", "allocate", "release"] = "decide"
     after: tuple[str, ...] = ()
     parameters: dict[str, Scalar] = Field(default_factory=dict)
     routes: dict[str, HoldRoute] = Field(default_factory=dict)
@@ -113,7 +117,14 @@ def check_template(template: Template, known_tables: Sequence[str] | None = None
         if known_tables is not None and step.table not in known_tables:
             raise _invalid(ErrorCode.TEMPLATE_INVALID, f"{where}.table",
                            f"unknown decision table {step.table!r}")  # fmt: skip
-    order_steps(template)
+    running = order_steps(template)
+    for action in ("allocate", "release"):
+        if sum(s.action == action for s in running) > 1:
+            raise _invalid(ErrorCode.TEMPLATE_INVALID, "steps", f"more than one {action} step")
+    actions = [s.action for s in running if s.action != "decide"]
+    if "release" in actions and actions[0] != "allocate":
+        raise _invalid(ErrorCode.TEMPLATE_INVALID, "steps",
+                       "the release step must come after the allocate step")  # fmt: skip
     for n, point in enumerate(template.variation_points):
         where = f"variation_points.{n}.path"
         step = _step_of(template, point.path, ErrorCode.TEMPLATE_INVALID, where)

@@ -3,7 +3,9 @@ mapped to the domain aggregate here (the hot path stays off the ORM)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
@@ -11,14 +13,20 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ordoflow.adapters.persistence.prepared import PreparedInsert
-from ordoflow.adapters.persistence.tables import order_events, order_lines, orders
+from ordoflow.adapters.persistence.prepared import PreparedInsert, PreparedStatement
+from ordoflow.adapters.persistence.tables import (
+    order_decisions,
+    order_events,
+    order_lines,
+    orders,
+)
 from ordoflow.application.ports import (
     DuplicateOrderId,
     DuplicatePurchaseOrder,
     OrderRepository,
 )
-from ordoflow.domain.eventlog import ChainHead, OrderLogEntry
+from ordoflow.domain.decisions import DecisionRecord, Outcome, Route
+from ordoflow.domain.eventlog import ChainHead, OrderLogEntry, canonical_json
 from ordoflow.domain.intake import OrderHeader
 from ordoflow.domain.lifecycle import LineStatus, OrderStatus
 from ordoflow.domain.orders import Order, OrderLine
@@ -36,6 +44,9 @@ from ordoflow.domain.values import (
 _INSERT_ORDER = PreparedInsert(orders)
 _INSERT_LINES = PreparedInsert(order_lines)
 _INSERT_EVENTS = PreparedInsert(order_events)
+_INSERT_DECISIONS = PreparedInsert(order_decisions)
+#: Order and line states that no longer count towards what a customer may owe.
+_SETTLED = ("closed", "rejected", "cancelled")
 _UPDATE_ORDER = (
     orders.update()
     .where(orders.c.id == sa.bindparam("b_id"), orders.c.version == sa.bindparam("b_version"))
@@ -43,7 +54,9 @@ _UPDATE_ORDER = (
         status=sa.bindparam("status"), held_from=sa.bindparam("held_from"),
         hold_reason=sa.bindparam("hold_reason"), updated_at=sa.bindparam("updated_at"),
         version=sa.bindparam("version"), log_seq=sa.bindparam("log_seq"),
-        log_head=sa.bindparam("log_head"),
+        log_head=sa.bindparam("log_head"), pins=sa.bindparam("pins"),
+        process=sa.bindparam("process"), process_step=sa.bindparam("process_step"),
+        decision_count=sa.bindparam("decision_count"),
     )
 )  # fmt: skip
 _UPDATE_LINE = (
@@ -61,6 +74,27 @@ _SELECT_LINES = order_lines.select().order_by(order_lines.c.order_id, order_line
 _SELECT_EVENTS = order_events.select().order_by(order_events.c.order_id, order_events.c.seq)
 
 
+def _open_value(line_value: Any) -> sa.Select[Any]:
+    o, ln = orders, order_lines
+    return (
+        sa.select(sa.func.sum(line_value)).select_from(ln.join(o, o.c.id == ln.c.order_id))
+        .where(o.c.account_number == sa.bindparam("account"),
+               o.c.id != sa.bindparam("excluding"),
+               *(o.c.status != state for state in _SETTLED),
+               *(ln.c.status != state for state in _SETTLED))
+    )  # fmt: skip
+
+
+_TEN_THOUSAND, _PLACES = Decimal(10000), Decimal("0.0001")
+#: Once per order placed, so on the driver cursor (see `PreparedStatement`).
+_OPEN_VALUE = PreparedStatement(_open_value(order_lines.c.quantity * order_lines.c.unit_price))
+#: SQLite keeps prices as exact text: sum them in ten-thousandths, as integers.
+_OPEN_VALUE_SQLITE = PreparedStatement(_open_value(
+    order_lines.c.quantity
+    * sa.cast(sa.func.round(sa.cast(order_lines.c.unit_price, sa.Float) * 10000), sa.Integer)
+))  # fmt: skip
+
+
 def order_row(order: Order) -> dict[str, Any]:
     h = order.header
     return {
@@ -73,6 +107,8 @@ def order_row(order: Order) -> dict[str, Any]:
         "received_at": order.received_at, "updated_at": order.updated_at,
         "body_hash": order.body_hash, "version": order.version + 1,
         "log_seq": order.log_head.seq, "log_head": order.log_head.hash,
+        "pins": order.pins, "process": order.process, "process_step": order.process_step,
+        "decision_count": order.decision_count,
     }  # fmt: skip
 
 
@@ -134,6 +170,31 @@ def to_order(r: Any, lines: Sequence[Any]) -> Order:
         hold_reason=r.hold_reason,
         version=r.version,
         log_head=ChainHead(r.log_seq, r.log_head),
+        pins=r.pins, process=r.process, process_step=r.process_step,
+        decision_count=r.decision_count,
+    )  # fmt: skip
+
+
+def decision_row(d: DecisionRecord) -> dict[str, Any]:
+    route = d.route
+    return {
+        "order_id": d.order_id, "seq": d.seq, "step": d.step, "table_name": d.table,
+        "table_version": d.table_version, "outcome": d.outcome.value, "reason_code": d.reason,
+        "decided_at": d.decided_at, "actor": d.actor,
+        "queue": route.queue if route else None,
+        "owner_role": route.owner_role if route else None,
+        "due_at": route.due_at if route else None, "process": d.process,
+        "evaluations": canonical_json(list(d.evaluations)),
+    }  # fmt: skip
+
+
+def to_decision(r: Any) -> DecisionRecord:
+    route = None if r.queue is None else Route(r.queue, r.owner_role, r.due_at)
+    return DecisionRecord(
+        order_id=OrderId(r.order_id), seq=r.seq, step=r.step, table=r.table_name,
+        table_version=r.table_version, outcome=Outcome(r.outcome), reason=r.reason_code,
+        decided_at=r.decided_at, actor=ActorId(r.actor),
+        evaluations=tuple(json.loads(r.evaluations)), route=route, process=r.process,
     )  # fmt: skip
 
 
@@ -181,6 +242,36 @@ class SqlOrderRepository(OrderRepository):
 
     def _append_log(self, entries: Sequence[OrderLogEntry]) -> None:
         _INSERT_EVENTS(self.conn, [event_row(e) for e in entries])
+
+    def _append_decisions(self, decisions: Sequence[DecisionRecord]) -> None:
+        _INSERT_DECISIONS(self.conn, [decision_row(d) for d in decisions])
+
+    def decisions(self, order_id: OrderId) -> list[DecisionRecord]:
+        query = order_decisions.select().where(order_decisions.c.order_id == order_id)
+        return [to_decision(r) for r in self.conn.execute(query.order_by(order_decisions.c.seq))]
+
+    def recent_decisions(self, table: str, limit: int) -> list[DecisionRecord]:
+        d = order_decisions
+        latest = (
+            sa.select(d.c.order_id, sa.func.max(d.c.seq).label("seq"))
+            .where(d.c.table_name == table, d.c.outcome != Outcome.ACCEPTED.value)
+            .group_by(d.c.order_id).subquery()
+        )  # fmt: skip
+        query = (
+            d.select().join(latest, sa.and_(d.c.order_id == latest.c.order_id,
+                                             d.c.seq == latest.c.seq))
+            .order_by(d.c.decided_at.desc(), d.c.order_id).limit(limit)
+        )  # fmt: skip
+        return [to_decision(r) for r in self.conn.execute(query)]
+
+    def open_value(self, account: AccountNumber, excluding: OrderId) -> Decimal:
+        exact_text = self.conn.dialect.name == "sqlite"
+        query = _OPEN_VALUE_SQLITE if exact_text else _OPEN_VALUE
+        row = query.first(self.conn, {"account": account, "excluding": excluding})
+        total = row[0] if row else None
+        if exact_text:
+            return (Decimal(int(total or 0)) / _TEN_THOUSAND).quantize(_PLACES)
+        return Decimal(total or 0)
 
     def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
         query = orders.select().order_by(orders.c.received_at.desc(), orders.c.id).limit(limit)

@@ -88,6 +88,7 @@ _GET_MANY = {
     if len(_KEYS[kind]) == 1
 }
 _ITEM_COLUMNS = [c.name for c in items.columns]
+_SHIP_TO_COLUMNS = [c.name for c in ship_tos.columns]
 
 
 @functools.lru_cache(maxsize=256)
@@ -99,7 +100,7 @@ def _order_references(sku_count: int) -> sa.Select[Any]:
     return (
         sa.select(
             customers,
-            ship_tos.c.code.label("ship_to_code"),
+            *(ship_tos.c[n].label(f"ship_to_{n}") for n in _SHIP_TO_COLUMNS),
             sites.c.code.label("site_code"),
             *(items.c[n].label(f"item_{n}") for n in _ITEM_COLUMNS),
         )
@@ -118,6 +119,12 @@ def _order_references(sku_count: int) -> sa.Select[Any]:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _prices_for(sku_count: int) -> sa.Select[Any]:
+    return prices.select().where(prices.c.sku.in_([sa.bindparam(f"sku_{n}") for n in
+                                                   range(sku_count)]))  # fmt: skip
+
+
 def _same_order(table: sa.Table, kind: type[Any]) -> int:
     """Rows map to records by position: the table's columns are the record's fields, in order."""
     if [c.name for c in table.columns] != [f.name for f in dataclasses.fields(kind)]:
@@ -126,9 +133,11 @@ def _same_order(table: sa.Table, kind: type[Any]) -> int:
 
 
 _CUSTOMER_WIDTH = _same_order(customers, Customer)
+_SHIP_TO_WIDTH = _same_order(ship_tos, ShipTo)
 _same_order(items, Item)
-#: Item columns start after the customer's and the ship-to and site codes.
-_ITEMS_FROM = _CUSTOMER_WIDTH + 2
+#: Item columns start after the customer's, the ship-to's and the site code.
+_SITE_AT = _CUSTOMER_WIDTH + _SHIP_TO_WIDTH
+_ITEMS_FROM = _SITE_AT + 1
 
 
 def _customer(r: Sequence[Any]) -> Customer:
@@ -166,15 +175,24 @@ class SqlRecordRepository:
         params.update((f"sku_{n}", sku) for n, sku in enumerate(wanted))
         rows = self.conn.execute(_order_references(len(wanted)), params).all()
         if not rows:
-            return OrderReferences(None, ship_to_known=False, site_known=False, items={})
+            return OrderReferences(None, ship_to=None, site_known=False, items={})
         first = rows[0]
         found = {r[_ITEMS_FROM]: Item(*r[_ITEMS_FROM:]) for r in rows if r[_ITEMS_FROM] is not None}
         return OrderReferences(
             _customer(first),
-            ship_to_known=first[_CUSTOMER_WIDTH] is not None,
-            site_known=first[_CUSTOMER_WIDTH + 1] is not None,
+            ship_to=None if first[_CUSTOMER_WIDTH] is None
+            else ShipTo(*first[_CUSTOMER_WIDTH:_SITE_AT]),
+            site_known=first[_SITE_AT] is not None,
             items=found,
-        )
+        )  # fmt: skip
+
+    def prices_for(self, skus: Iterable[Sku]) -> list[PriceEntry]:
+        wanted = sorted(set(skus))
+        if not wanted:
+            return []
+        params = {f"sku_{n}": sku for n, sku in enumerate(wanted)}
+        rows = self.conn.execute(_prices_for(len(wanted)), params)
+        return [_from_row(PriceEntry, r) for r in rows]
 
     def add(self, record: MasterRecord) -> None:
         try:

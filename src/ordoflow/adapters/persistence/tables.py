@@ -107,6 +107,10 @@ orders = sa.Table(
     sa.Column("version", sa.Integer(), nullable=False),
     sa.Column("log_seq", sa.Integer(), nullable=False),
     sa.Column("log_head", Hash, nullable=False),
+    sa.Column("pins", sa.JSON(), nullable=True),
+    sa.Column("process", Code, nullable=True),
+    sa.Column("process_step", Code, nullable=True),
+    sa.Column("decision_count", sa.Integer(), nullable=False, server_default="0"),
     sa.UniqueConstraint("account_number", "customer_po", name="uq_orders_customer_po"),
     sa.ForeignKeyConstraint(
         ["account_number", "ship_to"], ["ship_tos.account_number", "ship_tos.code"],
@@ -153,6 +157,25 @@ order_events = sa.Table(
     sa.Column("prev_hash", Hash, nullable=False),
     sa.Column("hash", Hash, nullable=False),
     sa.Index("ix_order_events_occurred_at", "occurred_at"),
+)  # fmt: skip
+
+order_decisions = sa.Table(
+    "order_decisions", metadata,
+    sa.Column("order_id", Code, sa.ForeignKey("orders.id"), primary_key=True),
+    sa.Column("seq", sa.Integer(), primary_key=True),
+    sa.Column("step", Code, nullable=False),
+    sa.Column("table_name", Code, nullable=False),
+    sa.Column("table_version", sa.String(16), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("reason_code", Code, nullable=True),
+    sa.Column("decided_at", UtcDateTime, nullable=False),
+    sa.Column("actor", Code, nullable=False),
+    sa.Column("queue", Code, nullable=True),
+    sa.Column("owner_role", Code, nullable=True),
+    sa.Column("due_at", UtcDateTime, nullable=True),
+    sa.Column("process", Code, nullable=True),
+    sa.Column("evaluations", sa.Text(), nullable=False),
+    sa.Index("ix_order_decisions_table_name", "table_name", "decided_at"),
 )  # fmt: skip
 
 audit_log = sa.Table(
@@ -222,7 +245,7 @@ activations = sa.Table(
 )  # fmt: skip
 
 #: Tables whose rows are never updated or deleted: triggers refuse it (see the first migration).
-APPEND_ONLY = ("order_events", "audit_log")
+APPEND_ONLY = ("order_events", "audit_log", "order_decisions")
 
 __all__ = [
     "APPEND_ONLY",
@@ -233,6 +256,7 @@ __all__ = [
     "governed_versions",
     "items",
     "metadata",
+    "order_decisions",
     "order_events",
     "order_lines",
     "orders",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import Connection, RootTransaction
 from sqlalchemy.engine import Engine
@@ -18,9 +18,15 @@ from ordoflow.application.ports import UnitOfWork
 
 class SqlUnitOfWork(UnitOfWork):
     def __init__(
-        self, engine: Engine, event_source: str = "urn:ordoflow", *, read_only: bool = False
+        self,
+        engine: Engine,
+        event_source: str = "urn:ordoflow",
+        *,
+        read_only: bool = False,
+        memo: dict[Any, Any] | None = None,
     ) -> None:
         self.engine = engine
+        self.memo = {} if memo is None else memo
         self.event_source = event_source
         self.read_only = read_only
         self._conn: Connection | None = None

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ordoflow.adapters.persistence.prepared import PreparedStatement
 from ordoflow.adapters.persistence.tables import activations
 from ordoflow.adapters.persistence.tables import governed_versions as gv
 from ordoflow.domain.errors import Conflict, ErrorCode
@@ -20,6 +21,13 @@ from ordoflow.governance.versions import (
     VersionStatus,
 )
 
+_REVISION = sa.select(
+    sa.select(sa.func.count()).select_from(gv).scalar_subquery(),
+    sa.select(sa.func.coalesce(sa.func.sum(gv.c.row_version), 0)).scalar_subquery(),
+    sa.select(sa.func.count()).select_from(activations).scalar_subquery(),
+    sa.select(sa.func.count(activations.c.decided_by)).scalar_subquery(),
+)
+_FAST_REVISION = PreparedStatement(_REVISION)  # once per order placed
 _KEY = sa.and_(gv.c.kind == sa.bindparam("b_kind"), gv.c.name == sa.bindparam("b_name"))
 
 
@@ -111,6 +119,11 @@ class SqlVersionRepository:
         query = activations.select().where(activations.c.template == template)
         rows = self.conn.execute(query.order_by(activations.c.effective_from, activations.c.id))
         return [_activation(r) for r in rows]
+
+    def revision(self) -> tuple[int, ...]:
+        row = _FAST_REVISION.first(self.conn, {})
+        assert row is not None, "an aggregate query returns a row"
+        return tuple(int(v) for v in row)
 
 
 def _activation_row(a: Activation) -> dict[str, Any]:

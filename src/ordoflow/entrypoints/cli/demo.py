@@ -1,5 +1,7 @@
 """The sample distributor, end to end on a fresh SQLite file, through the application layer:
-master data import, orders on every channel, the lifecycle (with its refusals) and the audit."""
+master data import, the governed process published with maker-checker, orders on every channel
+run through it (released, waiting for stock, held by a rule), an explanation of a hold, a
+what-if of a stricter draft, the lifecycle with its refusals, and the audit."""
 
 from __future__ import annotations
 
@@ -11,10 +13,13 @@ from pathlib import Path
 from rich.markup import escape
 
 from ordoflow.application import commands as c
+from ordoflow.application.commands import ArtifactKind
+from ordoflow.application.explaining import explain_order, explanation_text
 from ordoflow.application.messagebus import MessageBus
 from ordoflow.application.queries import list_orders, show_order, verify_audit
 from ordoflow.application.records import SPECS
-from ordoflow.bootstrap import bootstrap
+from ordoflow.application.whatif import what_if, what_if_text
+from ordoflow.bootstrap import App, bootstrap
 from ordoflow.config import Settings
 from ordoflow.domain.errors import DomainError
 from ordoflow.domain.values import (
@@ -30,6 +35,10 @@ from ordoflow.entrypoints.cli.common import out, table
 from ordoflow.entrypoints.cli.orders import print_order
 
 CS, WH, CREDIT = ActorId("cs.maria"), ActorId("wh.lead.tom"), ActorId("credit.ana")
+OWNER, BOARD = ActorId("process.owner.li"), ActorId("board.sam")
+TABLES = ("customer_validation.dmn", "pricing_approval.dmn", "credit.dmn",
+          "export_compliance.dmn", "allocation_priority.dmn", "shipping_constraints.dmn",
+          "release_policy.dmn")  # fmt: skip
 TODAY = date(2026, 12, 1)
 
 
@@ -54,12 +63,41 @@ def _attempt(bus: MessageBus, what: str, command: c.Command) -> None:
         out.print(f"  {what}: refused [bold]\\[{exc.code}][/] {escape(exc.message)}")
 
 
+def _resource(folder: str, name: str) -> str:
+    return (resources.files("ordoflow.governance") / folder / name).read_text(encoding="utf-8")
+
+
+def _publish_standard_process(bus: MessageBus) -> None:
+    """The process owner drafts and submits every table, the template and two variants; a
+    board member approves each (the author never may)."""
+    texts = [(ArtifactKind.TABLE, f.removesuffix(".dmn"), _resource("rulesets", f))
+             for f in TABLES]  # fmt: skip
+    texts.append((ArtifactKind.TEMPLATE, "order_to_cash",
+                  _resource("templates", "order_to_cash.yaml")))  # fmt: skip
+    texts += [(ArtifactKind.VARIANT, name, _resource("templates", file))
+              for name, file in (("rotterdam", "rotterdam.variant.yaml"),
+                                 ("edi_fast_credit", "edi.variant.yaml"))]  # fmt: skip
+    for kind, name, text in texts:
+        number = int(bus.handle(c.DraftVersion(kind=kind, name=name, text=text, actor=OWNER)))
+        bus.handle(c.SubmitVersion(kind=kind, name=name, number=number, actor=OWNER))
+        bus.handle(c.ApproveVersion(kind=kind, name=name, number=number, actor=BOARD))
+    out.print(f"{OWNER} drafted {len(texts)} versions (7 decision tables, the template, a site "
+              f"and a channel variant); {BOARD} approved them")  # fmt: skip
+
+
+def _orders_table(app: App) -> None:
+    summary = list_orders(app.uow_factory)
+    keys = ("customer_po", "account_number", "channel", "site", "status", "hold_reason", "total",
+            "currency")  # fmt: skip
+    out.print(table(keys, [[r[k] or "" for k in keys] for r in reversed(summary)]))
+
+
 def run_demo(database: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     app = bootstrap(Settings(database_url=f"sqlite:///{database}"))
     bus = app.bus
-    out.rule("Ordoflow demo: the order spine")
+    out.rule("Ordoflow demo: one governed order-to-cash process")
     out.print(f"database: {database} (schema revision {app.upgrade_database()})")
 
     sample = resources.files("ordoflow") / "sample"
@@ -71,6 +109,9 @@ def run_demo(database: Path) -> None:
         ))  # fmt: skip
         rows.append((kind, report.created, report.updated))
     out.print(table(("master data", "created", "updated"), rows, title="Sample distributor loaded"))
+
+    out.rule("The governed process")
+    _publish_standard_process(bus)
 
     o = {
         "acme": bus.handle(_order("PO-1001", "C-ACME", "MAIN", Channel.API, "DAL1",
@@ -85,32 +126,40 @@ def run_demo(database: Path) -> None:
                                    ("PIPE-CU-15", 50))),
         "east": bus.handle(_order("E-77", "C-EAST", "MAIN", Channel.ECOMMERCE, "DAL1",
                                   ("SOLV-PVC-1L", 24))),
+        "crnr2": bus.handle(_order("WEB-55188", "C-CRNR", "MAIN", Channel.ECOMMERCE, "DAL1",
+                                   ("PIPE-CU-15", 280), ("VLV-BALL-22", 200),
+                                   ("CBL-CU-2.5", 70))),
     }  # fmt: skip
-    out.print(f"placed {len(o)} orders on four channels")
+    out.print(f"placed {len(o)} orders on four channels; each ran the process of its site and "
+              "channel and is pinned to the versions it ran under")  # fmt: skip
+    _orders_table(app)
+
+    held = OrderId(o["crnr2"])
+    out.rule("Why is WEB-55188 on hold?")
+    out.print(explanation_text(explain_order(app.uow_factory, held)), end="", markup=False,
+              highlight=False)  # fmt: skip
+    bus.handle(c.ResumeOrder(order_id=held, actor=CREDIT))
+    out.print(f"credit analyst {CREDIT} accepts the hold: the process goes on under the same "
+              f"pins -> {show_order(app.uow_factory, held)['status']}")  # fmt: skip
+
+    out.rule("What if the credit table rejected everything above the limit?")
+    stricter = _resource("rulesets", "credit.dmn").replace("&gt; 1.2", "&gt; 1")
+    draft = int(bus.handle(c.DraftVersion(kind=ArtifactKind.TABLE, name="credit", text=stricter,
+                                          actor=OWNER)))  # fmt: skip
+    report = what_if(app.uow_factory, ArtifactKind.TABLE, "credit", draft, 50)
+    out.print(what_if_text(report), end="", markup=False, highlight=False)
 
     def move(*commands: c.Command) -> None:
         for command in commands:
             bus.handle(command)
 
     acme = OrderId(o["acme"])
-    move(c.ValidateOrder(order_id=acme), c.AllocateOrder(order_id=acme),
-         c.ReleaseOrder(order_id=acme, actor=WH),
-         c.ConfirmShipment(order_id=acme, shipped={1: 120, 2: 40, 3: 10}, actor=WH),
+    move(c.ConfirmShipment(order_id=acme, shipped={1: 120, 2: 40, 3: 10}, actor=WH),
          c.InvoiceOrder(order_id=acme), c.CloseOrder(order_id=acme))  # fmt: skip
     bolt = OrderId(o["bolt"])
-    move(c.ValidateOrder(order_id=bolt), c.AllocateOrder(order_id=bolt),
-         c.ReleaseOrder(order_id=bolt, actor=WH),
-         c.ConfirmShipment(order_id=bolt, shipped={1: 12, 2: 30}, actor=WH))  # fmt: skip
+    move(c.ConfirmShipment(order_id=bolt, shipped={1: 12, 2: 30}, actor=WH))
     crnr = OrderId(o["crnr"])
-    move(c.ValidateOrder(order_id=crnr), c.AllocateOrder(order_id=crnr))
-    delf = OrderId(o["delf"])
-    move(c.HoldOrder(order_id=delf, reason_code="credit_review", actor=CREDIT),
-         c.ResumeOrder(order_id=delf, actor=CREDIT), c.ValidateOrder(order_id=delf),
-         c.AllocateOrder(order_id=delf))  # fmt: skip
-    acme2 = OrderId(o["acme2"])
-    move(c.ValidateOrder(order_id=acme2), c.AllocateOrder(order_id=acme2),
-         c.CancelOrder(order_id=acme2, reason_code="customer_request", actor=CS))  # fmt: skip
-    move(c.RejectOrder(order_id=OrderId(o["east"]), reason_code="customer_blocked", actor=CREDIT))
+    move(c.CancelOrder(order_id=OrderId(o["acme2"]), reason_code="customer_request", actor=CS))
 
     out.rule("Resubmissions and refusals")
     first = ("PIPE-CU-15", 120), ("VLV-BALL-22", 40), ("GLV-NIT-L", 10)
@@ -131,9 +180,7 @@ def run_demo(database: Path) -> None:
     )
 
     out.rule("Orders")
-    summary = list_orders(app.uow_factory)
-    keys = ("id", "account_number", "customer_po", "channel", "site", "status", "total", "currency")
-    out.print(table(keys, [[r[k] for k in keys] for r in reversed(summary)]))
+    _orders_table(app)
     print_order(show_order(app.uow_factory, bolt))
     report = verify_audit(app.uow_factory)
     verdict = "intact" if report.ok else f"BROKEN: {report.breaks}"

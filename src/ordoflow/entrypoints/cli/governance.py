@@ -11,8 +11,10 @@ from ordoflow.application.commands import ArtifactKind
 from ordoflow.application.governing import activations, version_diff, version_history
 from ordoflow.application.process import show_effective_process
 from ordoflow.application.requests import parse_moment
+from ordoflow.application.whatif import what_if, what_if_text
 from ordoflow.entrypoints.cli.common import (
     ActorOption,
+    JsonOption,
     actor,
     app_session,
     out,
@@ -126,6 +128,23 @@ def diff(
     """What changed between two versions."""
     lines = run(lambda app: version_diff(app.uow_factory, kind, name, older, newer))
     out.print("\n".join(lines) if lines else "no difference", markup=False, highlight=False)
+
+
+@governance_app.command("what-if")
+def what_if_(
+    kind: ArtifactKind = Kind,
+    name: str = typer.Argument(...),
+    number: int = typer.Argument(...),
+    last: int = typer.Option(200, min=1, max=100_000, help="How many recent orders to replay."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Replay a version (a draft, before it is published) on the inputs recorded for the last
+    N orders: which decisions would change and how."""
+    report = run(lambda app: what_if(app.uow_factory, kind, name, number, last))
+    if as_json:
+        print_json(report.to_json())
+        return
+    out.print(what_if_text(report), end="", markup=False, highlight=False)
 
 
 @governance_app.command()

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from ordoflow.application import commands as c
+from ordoflow.application.explaining import explain_order, explanation_text
 from ordoflow.application.queries import list_orders, show_order
 from ordoflow.application.requests import parse_order_json, parse_shipped
 from ordoflow.domain.values import OrderId
@@ -39,6 +40,17 @@ def list_(
         return
     keys = ("id", "account_number", "customer_po", "channel", "site", "status", "total", "currency")
     out.print(table(keys, [[r[k] for k in keys] for r in rows], title="Orders"))
+
+
+@orders_app.command()
+def explain(order_id: str, as_json: bool = JsonOption) -> None:
+    """Why an order is held, waiting or through: the step, the table row and version, each
+    input beside the test it met, and who may release it."""
+    explanation = run(lambda app: explain_order(app.uow_factory, OrderId(order_id)))
+    if as_json:
+        print_json(explanation.to_json())
+        return
+    out.print(explanation_text(explanation), end="", markup=False, highlight=False)
 
 
 @orders_app.command()

@@ -1,0 +1,332 @@
+"""The order pipeline: runs an order's governed process step by step, inside the unit of work
+that placed or resumed the order.
+
+A new order is pinned to the process in force for its site and channel when it arrives (the
+template version, its variants and every table version); a resumed order goes on under its pins,
+so a version published meanwhile applies to new orders only. Each step evaluates its table on
+the order's facts and leaves a decision record; a step that passes then does its action (take
+stock, release); a step that holds, rejects or blocks puts the order on hold, routed to the
+queue, role and deadline the template names; a release policy that answers `backorder` leaves
+the order waiting for stock. When no process is in force, or a step cannot be evaluated, the
+order is held for the process owner: an order is never lost and never runs ungoverned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ordoflow.application.ports import Clock, UnitOfWork
+from ordoflow.application.process import (
+    EffectiveProcess,
+    NoProcess,
+    effective_process,
+    pinned_process,
+)
+from ordoflow.domain.decisions import STOPPING, DecisionRecord, Outcome, Route
+from ordoflow.domain.errors import DomainError, ErrorCode, NotFound
+from ordoflow.domain.lifecycle import OrderStatus
+from ordoflow.domain.masterdata import OrderReferences, PriceEntry, quote_price
+from ordoflow.domain.orders import Order
+from ordoflow.domain.values import SYSTEM_ACTOR, ActorId, FieldProblem, parse_code
+from ordoflow.governance.facts import OrderData, OrderFacts, fill_rate, order_facts
+from ordoflow.governance.running import StepResult, contexts, decide
+from ordoflow.governance.tables import CompiledTable, DecisionTable, compile_table
+from ordoflow.governance.template import HoldRoute, Step, order_steps
+
+#: The template every order runs; sites and channels vary it through approved variants.
+STANDARD_TEMPLATE = "order_to_cash"
+NO_PROCESS = "no_process_in_force"
+DECISION_FAILED = "decision_failed"
+#: Holds that are the process's own trouble go to its owner.
+PROCESS_ROUTE = HoldRoute(queue="process_exceptions", owner_role="process_owner", sla_hours=24)
+#: A hold whose step names no route for its outcome goes to customer service.
+UNROUTED = HoldRoute(queue="order_exceptions", owner_role="customer_service", sla_hours=24)
+#: The step name of decisions about the process itself rather than one of its steps.
+PROCESS_STEP = "process"
+
+
+@dataclass(frozen=True)
+class Runnable:
+    """An effective process ready to run: its steps in running order and compiled tables."""
+
+    process: EffectiveProcess
+    steps: tuple[Step, ...]
+    compiled: dict[str, CompiledTable]
+
+    def index(self, step_id: str) -> int:
+        return next(n for n, s in enumerate(self.steps) if s.id == step_id)
+
+
+_COMPILED: dict[str, CompiledTable] = {}
+_COMPILED_LIMIT = 1024
+
+
+def compiled(table: DecisionTable) -> CompiledTable:
+    """Compiled once per table content (content-addressed, so shared by every database)."""
+    key = table.content_hash
+    found = _COMPILED.get(key)
+    if found is None:
+        if len(_COMPILED) >= _COMPILED_LIMIT:
+            _COMPILED.clear()
+        found = _COMPILED[key] = compile_table(table)
+    return found
+
+
+def _runnable(process: EffectiveProcess) -> Runnable:
+    steps = tuple(order_steps(process.template))
+    return Runnable(process, steps, {s.table: compiled(process.tables[s.table]) for s in steps})
+
+
+def process_for(uow: UnitOfWork, site: str, channel: str, at: datetime) -> Runnable:
+    """The process a new order of this site and channel runs at `at`. Resolved once and kept
+    while no version or activation changes and `at` stays within the same effective dates."""
+    key = ("effective", STANDARD_TEMPLATE, site, channel)
+    revision = uow.versions.revision()
+    kept = uow.memo.get(key)
+    if kept is not None:
+        kept_revision, (start, end), found = kept
+        if (
+            kept_revision == revision
+            and (start is None or start <= at)
+            and (end is None or at < end)
+        ):
+            if isinstance(found, NoProcess):
+                raise found
+            return found  # type: ignore[no-any-return]
+    try:
+        process = effective_process(uow, STANDARD_TEMPLATE, site, channel, at)
+    except NoProcess as exc:
+        uow.memo[key] = (revision, exc.window, exc)
+        raise
+    runnable = _runnable(process)
+    uow.memo[key] = (revision, process.window, runnable)
+    return runnable
+
+
+def pinned_for(uow: UnitOfWork, pins: Mapping[str, str]) -> Runnable:
+    """The process an order is pinned to (published versions never change, so kept)."""
+    key = ("pinned", tuple(sorted(pins.items())))
+    kept = uow.memo.get(key)
+    if kept is None:
+        kept = uow.memo[key] = _runnable(pinned_process(uow, STANDARD_TEMPLATE, dict(pins)))
+    return kept
+
+
+def order_data(
+    uow: UnitOfWork,
+    order: Order,
+    refs: OrderReferences | None = None,
+    entries: list[PriceEntry] | None = None,
+) -> OrderData:
+    """Read what the facts need; the references and prices read when the order was placed
+    are passed in rather than read again."""
+    h = order.header
+    if refs is None:
+        refs = uow.records.order_references(h.account_number, h.ship_to, h.site,
+                                            (ln.sku for ln in order.lines))  # fmt: skip
+    if refs.customer is None or refs.ship_to is None:
+        raise NotFound(ErrorCode.UNKNOWN_CUSTOMER,
+                       f"order {order.id}: customer or ship-to no longer exists")  # fmt: skip
+    if entries is None:
+        entries = uow.records.prices_for(ln.sku for ln in order.lines)
+    quotes = {
+        ln.line_no: quote_price(refs.items[ln.sku], entries, h.account_number, h.requested_date,
+                                h.currency)
+        for ln in order.lines
+    }  # fmt: skip
+    exposure = uow.orders.open_value(h.account_number, excluding=order.id)
+    return OrderData(refs.customer, refs.ship_to, refs.items, quotes, exposure)
+
+
+def start(
+    order: Order,
+    uow: UnitOfWork,
+    clock: Clock,
+    data: Callable[[], OrderData],
+    runnable: Runnable | DomainError,
+) -> None:
+    """Run a new (or never pinned) order from the first step, or hold it for the process
+    owner when no process could be resolved."""
+    at = clock.now()
+    if isinstance(runnable, DomainError):
+        _process_trouble(order, at, NO_PROCESS, str(runnable))
+        return
+    order.pin(runnable.process.pins, runnable.process.label)
+    _run(order, uow, at, runnable, first=0, data=data())
+
+
+def resume(order: Order, uow: UnitOfWork, clock: Clock, actor: ActorId) -> None:
+    """Go on with an order whose hold a person has lifted: after the step that held it (the
+    hold is accepted, and recorded so), at the step it waits at (a backorder), or from the
+    start when it never had a process."""
+    at = clock.now()
+    if order.pins is None:
+        try:
+            runnable = process_for(uow, order.header.site, order.header.channel.value, at)
+        except DomainError as exc:
+            start(order, uow, clock, lambda: order_data(uow, order), exc)
+            return
+        start(order, uow, clock, lambda: order_data(uow, order), runnable)
+        return
+    if order.process_step is None:
+        return
+    runnable = pinned_for(uow, order.pins)
+    position = runnable.index(order.process_step)
+    last = uow.orders.decisions(order.id)[-1]
+    if last.stops:
+        step = runnable.steps[position]
+        accepted = _record(order, step, runnable, Outcome.ACCEPTED, reason=last.reason, at=at,
+                           actor=actor)  # fmt: skip
+        order.decide(accepted, stopped=False)
+        position += 1
+    _run(order, uow, at, runnable, first=position, data=order_data(uow, order))
+
+
+def _run(
+    order: Order,
+    uow: UnitOfWork,
+    at: datetime,
+    runnable: Runnable,
+    *,
+    first: int,
+    data: OrderData,
+) -> None:
+    facts = order_facts(order, data, at.date())
+    if any(s.action == "allocate" for s in runnable.steps[:first]):
+        facts = facts.with_order(**{"fill rate": fill_rate(order)})
+    for step in runnable.steps[first:]:
+        compiled = runnable.compiled[step.table]
+        try:
+            result = decide(step, compiled, contexts(step, compiled.table, facts))
+        except DomainError as exc:
+            _process_trouble(order, at, DECISION_FAILED, f"step {step.id}: {exc}", step)
+            return
+        if result.outcome in STOPPING:
+            _hold(order, step, runnable, result, at)
+            return
+        stopped = result.outcome is Outcome.BACKORDER
+        record = _record(order, step, runnable, result.outcome, reason=result.reason, at=at,
+                         actor=SYSTEM_ACTOR, result=result)  # fmt: skip
+        order.decide(record, stopped=stopped)
+        if stopped:
+            return
+        facts = _act(order, uow, step, at, facts)
+    if order.status is OrderStatus.RECEIVED:
+        order.validate(actor=SYSTEM_ACTOR, at=at)
+
+
+def _act(order: Order, uow: UnitOfWork, step: Step, at: datetime, facts: OrderFacts) -> OrderFacts:
+    if step.action == "allocate":
+        if order.status is OrderStatus.RECEIVED:
+            order.validate(actor=SYSTEM_ACTOR, at=at)
+        order.allocate(take_stock(uow, order), actor=SYSTEM_ACTOR, at=at)
+        return facts.with_order(**{"fill rate": fill_rate(order)})
+    if step.action == "release":
+        order.release(actor=SYSTEM_ACTOR, at=at)
+    return facts
+
+
+def take_stock(uow: UnitOfWork, order: Order) -> dict[int, int]:
+    """Take what is available at the order's site, line by line in SKU order (a deterministic
+    lock order). Each take is a guarded update: the whole remainder first, which is the common
+    case and one statement; otherwise what is available, retried if another order got there
+    first."""
+    taken: dict[int, int] = {}
+    site = order.header.site
+    for ln in sorted(order.lines, key=lambda ln: (ln.sku, ln.line_no)):
+        want = ln.quantity - ln.allocated_qty
+        if not ln.is_live or want <= 0:
+            continue
+        if uow.stock.reserve(ln.sku, site, want):
+            taken[ln.line_no] = want
+            continue
+        while (take := min(want, uow.stock.available(ln.sku, site))) > 0:
+            if uow.stock.reserve(ln.sku, site, take):
+                taken[ln.line_no] = take
+                break
+    return taken
+
+
+def _route(step: Step | None, outcome: Outcome, role: str | None, at: datetime) -> Route:
+    if step is None:
+        route = PROCESS_ROUTE
+    else:
+        route = step.routes.get(outcome.value) or step.routes.get("hold") or UNROUTED
+    return Route(route.queue, role or route.owner_role, at + timedelta(hours=route.sla_hours))
+
+
+def _reason(reason: str | None, step: Step, outcome: Outcome) -> str:
+    """A table's reason when it is a code, else one made from the step and outcome."""
+    if reason:
+        try:
+            return parse_code("reason_code", reason)
+        except FieldProblem:
+            pass
+    return f"{step.id}_{outcome.value}"
+
+
+def _hold(order: Order, step: Step, runnable: Runnable, result: StepResult, at: datetime) -> None:
+    reason = _reason(result.reason, step, result.outcome)
+    route = _route(step, result.outcome, result.approver_role, at)
+    record = _record(order, step, runnable, result.outcome, reason=reason, at=at,
+                     actor=SYSTEM_ACTOR, result=result, route=route)  # fmt: skip
+    order.decide(record, stopped=True)
+    order.hold(reason, actor=SYSTEM_ACTOR, at=at)
+
+
+def _process_trouble(
+    order: Order, at: datetime, reason: str, message: str, step: Step | None = None
+) -> None:
+    """Hold the order for the process owner: no process in force, or a step that failed."""
+    record = DecisionRecord(
+        order_id=order.id, seq=order.next_decision_seq(),
+        step=step.id if step else PROCESS_STEP, table=step.table if step else "",
+        table_version=order.pins.get(f"table:{step.table}", "") if step and order.pins else "",
+        outcome=Outcome.HOLD, reason=reason, decided_at=at, actor=SYSTEM_ACTOR,
+        evaluations=({"error": message},), route=_route(None, Outcome.HOLD, None, at),
+        process=order.process,
+    )  # fmt: skip
+    order.decide(record, stopped=True)
+    order.hold(reason, actor=SYSTEM_ACTOR, at=at)
+
+
+def _record(
+    order: Order,
+    step: Step,
+    runnable: Runnable,
+    outcome: Outcome,
+    *,
+    reason: str | None,
+    at: datetime,
+    actor: ActorId,
+    result: StepResult | None = None,
+    route: Route | None = None,
+) -> DecisionRecord:
+    evaluations: tuple[dict[str, Any], ...] = result.evaluations if result else ()
+    return DecisionRecord(
+        order_id=order.id, seq=order.next_decision_seq(), step=step.id, table=step.table,
+        table_version=runnable.process.pins[f"table:{step.table}"], outcome=outcome,
+        reason=reason, decided_at=at, actor=actor, evaluations=evaluations, route=route,
+        process=order.process,
+    )  # fmt: skip
+
+
+__all__ = [
+    "DECISION_FAILED",
+    "NO_PROCESS",
+    "PROCESS_ROUTE",
+    "STANDARD_TEMPLATE",
+    "UNROUTED",
+    "OrderData",
+    "Runnable",
+    "compiled",
+    "order_data",
+    "pinned_for",
+    "process_for",
+    "resume",
+    "start",
+    "take_stock",
+]

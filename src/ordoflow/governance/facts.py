@@ -1,0 +1,157 @@
+"""What the governed process knows about an order: named facts its decision tables read.
+
+A table input names a fact (`customer tier`, `exposure ratio`, `discount percent`) or a
+parameter of the step (`minimum fill rate`). Order facts hold once per order; line facts hold
+per line, and a table that reads any of them is evaluated once per live line. Every fact is
+derived here from the order and its master data, so a fact means the same in production, in an
+explanation and in a what-if replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ordoflow.domain.masterdata import Customer, Item, PriceQuote, ShipTo
+from ordoflow.domain.orders import Order
+from ordoflow.domain.values import Sku
+
+ORDER_FACTS: dict[str, str] = {
+    "customer status": "the customer's status: active, inactive or blocked",
+    "customer tier": "the customer's tier: strategic, preferred, standard or cash",
+    "tax id given": "whether the customer's tax id is filled in",
+    "ship to complete": "whether the ship-to has name, street, city, postal code and country",
+    "channel": "where the order came from: api, edi, ecommerce or field_sales",
+    "site": "the site that ships the order",
+    "destination country": "the ship-to's country (ISO 3166 alpha-2)",
+    "order total": "the value of the order's live lines, in the order's currency",
+    "credit limit": "the customer's credit limit, in its currency",
+    "open exposure": "the value of the customer's other orders not yet closed, rejected or "
+    "cancelled",
+    "exposure ratio": "(open exposure + order total) / credit limit, to four places; 999 when "
+    "the limit is 0 and anything is owed",
+    "days past due": "days the customer's oldest open invoice is overdue (0 until receivables "
+    "are kept)",
+    "days late": "days between the requested date and today, 0 when not yet due",
+    "denied party": "whether the customer is on a denied-party list (false until such a list "
+    "is kept)",
+    "hazmat": "whether any live line is a hazardous material",
+    "fill rate": "allocated units / ordered units over live lines, to four places; known "
+    "after the allocation step",
+}
+LINE_FACTS: dict[str, str] = {
+    "line number": "the line's number",
+    "sku": "the item",
+    "product class": "the item's product class",
+    "export classification": "the item's export classification (EAR99 when not controlled)",
+    "line hazmat": "whether the item is a hazardous material",
+    "quantity": "units ordered",
+    "unit price": "the price on the order",
+    "reference price": "the customer's contract price, else the list price, on the requested date",
+    "discount percent": "(reference price - unit price) / reference price x 100, to two places",
+    "line amount": "quantity x unit price",
+}
+#: The exposure ratio when a customer with no credit limit owes anything: above every limit.
+NO_LIMIT_RATIO = Decimal(999)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderData:
+    """The master data an order's facts are derived from: its customer and ship-to, its
+    items, the reference price of each line (by line number) and the value of the customer's
+    other open orders."""
+
+    customer: Customer
+    ship_to: ShipTo
+    items: Mapping[Sku, Item]
+    quotes: Mapping[int, PriceQuote | None]
+    open_exposure: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    order: dict[str, Any]
+    lines: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def with_order(self, **changes: Any) -> OrderFacts:
+        return OrderFacts({**self.order, **changes}, self.lines)
+
+
+def _places(value: Decimal, places: str) -> Decimal:
+    return value.quantize(Decimal(places))
+
+
+def exposure_ratio(exposure: Decimal, limit: Decimal) -> Decimal:
+    if limit == 0:
+        return Decimal(0) if exposure == 0 else NO_LIMIT_RATIO
+    return _places(exposure / limit, "0.0001")
+
+
+def discount_percent(reference: Decimal, price: Decimal) -> Decimal:
+    if reference == 0:
+        return Decimal(0)
+    return _places((reference - price) / reference * 100, "0.01")
+
+
+def fill_rate(order: Order) -> Decimal:
+    live = [ln for ln in order.lines if ln.is_live]
+    wanted = sum(ln.quantity for ln in live)
+    if wanted == 0:
+        return Decimal(0)
+    return _places(Decimal(sum(ln.allocated_qty for ln in live)) / wanted, "0.0001")
+
+
+def _ship_to_complete(ship_to: ShipTo) -> bool:
+    parts = (ship_to.name, ship_to.address_line, ship_to.city, ship_to.postal_code,
+             ship_to.country)  # fmt: skip
+    return all(part.strip() for part in parts)
+
+
+def order_facts(order: Order, data: OrderData, today: date) -> OrderFacts:
+    """The facts of `order` as it stands."""
+    customer, ship_to, items, quotes = data.customer, data.ship_to, data.items, data.quotes
+    open_exposure = data.open_exposure
+    live = [ln for ln in order.lines if ln.is_live]
+    total = sum((ln.amount for ln in live), Decimal(0))
+    lines: dict[int, dict[str, Any]] = {}
+    for ln in live:
+        item, quote = items[ln.sku], quotes.get(ln.line_no)
+        reference = quote.unit_price if quote is not None else ln.unit_price
+        lines[ln.line_no] = {
+            "line number": ln.line_no, "sku": ln.sku, "product class": item.product_class,
+            "export classification": item.export_classification, "line hazmat": item.hazmat,
+            "quantity": ln.quantity, "unit price": ln.unit_price, "reference price": reference,
+            "discount percent": discount_percent(reference, ln.unit_price),
+            "line amount": ln.amount,
+        }  # fmt: skip
+    facts = {
+        "customer status": customer.status.value, "customer tier": customer.tier.value,
+        "tax id given": bool(customer.tax_id.strip()),
+        "ship to complete": _ship_to_complete(ship_to),
+        "channel": order.header.channel.value, "site": order.header.site,
+        "destination country": ship_to.country, "order total": total,
+        "credit limit": customer.credit_limit, "open exposure": open_exposure,
+        "exposure ratio": exposure_ratio(open_exposure + total, customer.credit_limit),
+        "days past due": 0,
+        "days late": max(0, (today - order.header.requested_date).days),
+        "denied party": False,
+        "hazmat": any(items[ln.sku].hazmat for ln in live),
+        "fill rate": None,
+    }  # fmt: skip
+    return OrderFacts(facts, lines)
+
+
+__all__ = [
+    "LINE_FACTS",
+    "NO_LIMIT_RATIO",
+    "ORDER_FACTS",
+    "OrderData",
+    "OrderFacts",
+    "discount_percent",
+    "exposure_ratio",
+    "fill_rate",
+    "order_facts",
+]
