@@ -72,7 +72,7 @@ class Intake:
     header: OrderHeader
     lines: list[LineRequest]
     refs: OrderReferences
-    prices: list[PriceEntry]
+    prices: list[PriceEntry] | None  # read only when a line needed a price
     fingerprint: str
 
 
@@ -96,8 +96,10 @@ def take_in(cmd: c.PlaceOrder, uow: UnitOfWork, attempt: _Attempt | None = None)
     if attempt is not None:
         attempt.fingerprint = fingerprint
     _check_header(cmd, header, customer, refs)
-    entries = uow.records.prices_for(ln.sku for ln in cmd.lines)
-    lines = _priced_lines(cmd, header, refs.items, uoms, entries)
+    entries = None
+    if any(ln.unit_price is None for ln in cmd.lines):
+        entries = uow.records.prices_for(ln.sku for ln in cmd.lines)
+    lines = _priced_lines(cmd, header, refs.items, uoms, entries or [])
     return Intake(header, lines, refs, entries, fingerprint)
 
 

@@ -1,11 +1,14 @@
-"""Whole-row INSERTs for the intake path, compiled once per dialect from the table definitions.
+"""Statements every order placed runs, on the driver cursor: whole-row INSERTs compiled once per
+dialect from the table definitions (`PreparedInsert`), and a few small reads and guarded updates
+compiled once from Core statements (`PreparedStatement`).
 
 Core compiles and caches statements, but building parameters through the compiled form and
 the execution context costs more per row than the database spends storing it. Here the SQL text
 is made once from the table and run on the connection's own driver cursor, inside the
 connection's transaction; every value goes through its column type's own bind processor, so
 money, time and JSON are stored exactly as Core stores them, and driver errors are raised as
-the same SQLAlchemy exceptions Core raises. See docs/adr/0014-driver-cursor-on-the-intake-path.md.
+the same SQLAlchemy exceptions Core raises. See docs/adr/0014-driver-cursor-on-the-intake-path.md
+and docs/adr/0018-the-governed-process-runs-in-the-placing-transaction.md.
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ class PreparedStatement:
     def __init__(self, statement: sa.Select[Any] | sa.Update) -> None:
         self.statement = statement
         self._prepared: dict[str, tuple[str, list[str] | None, dict[str, Any]]] = {}
+        self._results: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {}
 
     def _prepare(self, dialect: Dialect) -> tuple[str, list[str] | None, dict[str, Any]]:
         compiled = self.statement.compile(dialect=dialect)
@@ -111,6 +115,30 @@ class PreparedStatement:
             return int(cursor.rowcount)
         finally:
             cursor.close()
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[list[Any]]:
+        """Every row of a SELECT, each value through its column type's result processor (so
+        money and flags read back as Core reads them)."""
+        dialect = conn.dialect
+        cursor = self._run(conn, params)
+        try:
+            processors = self._results.get(dialect.name)
+            if processors is None:
+                assert isinstance(self.statement, sa.Select), "rows come from a SELECT"
+                found = [
+                    (n, c.type.dialect_impl(dialect).result_processor(dialect, described[1]))
+                    for n, (c, described) in enumerate(
+                        zip(self.statement.selected_columns, cursor.description, strict=True)
+                    )
+                ]
+                processors = self._results[dialect.name] = [(n, p) for n, p in found if p]
+            rows = [list(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+        for row in rows:
+            for n, process in processors:
+                row[n] = process(row[n])
+        return rows
 
     def first(self, conn: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         cursor = self._run(conn, params)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ordoflow.adapters.persistence.prepared import PreparedStatement
 from ordoflow.adapters.persistence.tables import customers, items, prices, ship_tos, sites, stock
 from ordoflow.domain.errors import Conflict, ErrorCode, NotFound
 from ordoflow.domain.masterdata import (
@@ -92,12 +93,13 @@ _SHIP_TO_COLUMNS = [c.name for c in ship_tos.columns]
 
 
 @functools.lru_cache(maxsize=256)
-def _order_references(sku_count: int) -> sa.Select[Any]:
+def _order_references(sku_count: int) -> PreparedStatement:
     """Everything an order points at in one statement: one row per item found (or one row with
     empty item columns), none when the customer does not exist. One statement per number of
-    distinct SKUs, each compiled once (an expanding IN would be recompiled on every call)."""
+    distinct SKUs, each compiled once (an expanding IN would be recompiled on every call), run
+    on the driver cursor: every order placed runs it."""
     skus: list[sa.BindParameter[str]] = [sa.bindparam(f"sku_{n}") for n in range(sku_count)]
-    return (
+    return PreparedStatement(
         sa.select(
             customers,
             *(ship_tos.c[n].label(f"ship_to_{n}") for n in _SHIP_TO_COLUMNS),
@@ -173,7 +175,7 @@ class SqlRecordRepository:
         wanted = sorted(set(skus))
         params = {"account": account, "ship_to": ship_to, "site": site}
         params.update((f"sku_{n}", sku) for n, sku in enumerate(wanted))
-        rows = self.conn.execute(_order_references(len(wanted)), params).all()
+        rows = _order_references(len(wanted)).rows(self.conn, params)
         if not rows:
             return OrderReferences(None, ship_to=None, site_known=False, items={})
         first = rows[0]
