@@ -101,3 +101,27 @@ def test_publishing_leaves_an_audit_trail_that_verifies(app: App) -> None:
     with app.uow_factory() as uow:
         trail = uow.audit.entries("table:credit")
     assert [e.action for e in trail] == ["drafted", "submitted", "published"]
+
+
+def test_a_template_whose_table_reads_what_no_order_has_is_refused_naming_step_and_input(
+    app: App,
+) -> None:
+    publish_standard_process(app.bus)
+    unknown = ruleset_text("credit").replace("<text>days past due</text>",
+                                             "<text>days overdue</text>")  # fmt: skip
+    publish(app.bus, ArtifactKind.TABLE, "credit", unknown)
+    exc = refused(app, draft(ArtifactKind.TEMPLATE, "order_to_cash", template_text()))
+    assert exc.code is ErrorCode.TEMPLATE_INVALID
+    assert "steps.2" in exc.message
+    assert "'days overdue'" in exc.message
+
+
+def test_a_document_named_otherwise_than_its_version_is_refused(app: App) -> None:
+    publish_standard_process(app.bus)
+    exc = refused(
+        app, draft(ArtifactKind.VARIANT, "dallas", template_text("rotterdam.variant.yaml"))
+    )
+    assert exc.code is ErrorCode.VARIANT_REFUSED
+    assert "named 'rotterdam'" in exc.message
+    exc = refused(app, draft(ArtifactKind.TEMPLATE, "returns", template_text()))
+    assert exc.code is ErrorCode.TEMPLATE_INVALID
