@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,12 +13,14 @@ from typing import Any, Self, TypeVar
 
 from ordoflow.application.messagebus import MessageBus
 from ordoflow.application.ports import (
+    CaseRepository,
     CloudEvent,
     DuplicateOrderId,
     DuplicatePurchaseOrder,
     OrderRepository,
     UnitOfWork,
 )
+from ordoflow.domain.cases import Case
 from ordoflow.domain.decisions import DecisionRecord, Outcome
 from ordoflow.domain.errors import Conflict, ErrorCode, NotFound
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry, sealed_audit_entry
@@ -33,6 +35,7 @@ from ordoflow.domain.masterdata import (
     StockLevel,
 )
 from ordoflow.domain.orders import Order
+from ordoflow.domain.people import User
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 from ordoflow.governance.versions import (
     Activation,
@@ -64,6 +67,8 @@ class Store:
     orders: dict[OrderId, Order] = field(default_factory=dict)
     log: dict[OrderId, list[OrderLogEntry]] = field(default_factory=dict)
     decisions: dict[OrderId, list[DecisionRecord]] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
     records: dict[tuple[str, tuple[str, ...]], MasterRecord] = field(default_factory=dict)
     audit: dict[str, list[AuditEntry]] = field(default_factory=dict)
     audit_heads: dict[str, ChainHead] = field(default_factory=dict)
@@ -227,6 +232,8 @@ class FakeRecordRepository:
             customer=customer,
             ship_to=None if customer is None else self.get(ShipTo, (account, ship_to)),
             site_known=customer is not None and self.get(Site, (site,)) is not None,
+            site_time_zone=(found.time_zone if customer is not None
+                            and (found := self.get(Site, (site,))) is not None else "UTC"),
             items={} if customer is None else {
                 i.sku: i for i in self.get_many(Item, [(s,) for s in skus]).values()
             },
@@ -347,6 +354,64 @@ class FakeVersionRepository:
                 len(self.store.activations), decided)  # fmt: skip
 
 
+class FakeUserRepository:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, user_id: str) -> User | None:
+        return self.store.users.get(user_id)
+
+    def add(self, user: User) -> None:
+        if user.id in self.store.users:
+            raise Conflict(ErrorCode.DUPLICATE_RECORD, f"user {user.id} already exists")
+        self.store.users[user.id] = user
+
+    def save(self, user: User) -> None:
+        self.store.users[user.id] = user
+
+    def all(self) -> list[User]:
+        return [self.store.users[k] for k in sorted(self.store.users)]
+
+
+class FakeCaseRepository(CaseRepository):
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def _copy(self, case: Case) -> Case:
+        return self.seen.setdefault(case.id, dataclasses.replace(copy.deepcopy(case), events=[]))
+
+    def _get(self, case_id: str) -> Case | None:
+        case = self.store.cases.get(case_id)
+        return None if case is None else self._copy(case)
+
+    def _insert(self, case: Case) -> None:
+        self.store.cases[case.id] = dataclasses.replace(copy.deepcopy(case), events=[],
+                                                        version=1)  # fmt: skip
+
+    def _update(self, case: Case) -> bool:
+        stored = self.store.cases.get(case.id)
+        if stored is None or stored.version != case.version:
+            return False
+        self.store.cases[case.id] = dataclasses.replace(copy.deepcopy(case), events=[],
+                                                        version=case.version + 1)  # fmt: skip
+        return True
+
+    def _many(self, keep: Callable[[Case], bool]) -> list[Case]:
+        found = sorted((c for c in self.store.cases.values() if keep(c)),
+                       key=lambda c: (c.opened_at, c.id))  # fmt: skip
+        return [self._copy(c) for c in found]
+
+    def for_order(self, order_id: OrderId) -> list[Case]:
+        return self._many(lambda c: c.order_id == order_id)
+
+    def live(self, queue: str | None = None) -> list[Case]:
+        return self._many(lambda c: c.is_live and (queue is None or c.queue == queue))
+
+    def due(self, at: datetime) -> list[Case]:
+        return self._many(lambda c: c.is_live and c.due_at <= at)
+
+
 class FakeUnitOfWork(UnitOfWork):
     """Works on a deep copy of the shared store. Commit checks, against the shared store, what a
     database would (an order changed by someone else since it was read, a PO taken meanwhile),
@@ -366,6 +431,8 @@ class FakeUnitOfWork(UnitOfWork):
         self.audit = FakeAuditLog(self.working)
         self.outbox = FakeOutbox(self.working)
         self.versions = FakeVersionRepository(self.working)
+        self.users = FakeUserRepository(self.working)
+        self.cases = FakeCaseRepository(self.working)
         return super().__enter__()
 
     def _commit(self) -> None:
@@ -387,7 +454,16 @@ class FakeUnitOfWork(UnitOfWork):
                 and shared.orders[oid].version != base.orders[oid].version
             ):
                 raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"order {oid} changed meanwhile")
+        for cid, case in working.cases.items():
+            if (
+                cid in base.cases
+                and case.version != base.cases[cid].version
+                and (shared.cases[cid].version != base.cases[cid].version)
+            ):
+                raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"case {cid} changed meanwhile")
         _merge(shared.orders, base.orders, working.orders)
+        _merge(shared.cases, base.cases, working.cases)
+        _merge(shared.users, base.users, working.users)
         _merge(shared.log, base.log, working.log)
         _merge(shared.decisions, base.decisions, working.decisions)
         _merge(shared.records, base.records, working.records)

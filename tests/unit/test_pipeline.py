@@ -4,8 +4,8 @@ routed and explained by the rule that stopped it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -16,21 +16,14 @@ from ordoflow.application.whatif import what_if, what_if_text
 from ordoflow.domain.decisions import Outcome
 from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.lifecycle import LineStatus, OrderStatus
-from ordoflow.domain.masterdata import Customer, CustomerTier, Item, ShipTo, Site, StockLevel
+from ordoflow.domain.masterdata import Customer, ShipTo, StockLevel
 from ordoflow.domain.values import (
-    AccountNumber,
     ActorId,
-    Channel,
     CountryCode,
-    CurrencyCode,
     OrderId,
     ShipToCode,
-    SiteCode,
-    Sku,
 )
 from ordoflow.governance.versions import ArtifactKind
-from tests.builders import ref
-from tests.fakes import FakeClock, Store, fake_bus
 from tests.governance_data import (
     OWNER,
     TABLE_NAMES,
@@ -39,58 +32,9 @@ from tests.governance_data import (
     ruleset_text,
     template_text,
 )
+from tests.governed_world import ADMIN, Shop, shop
 
-ADMIN, AGENT, ANALYST = ActorId("admin"), ActorId("cs.agent"), ActorId("credit.analyst")
-USD = CurrencyCode("USD")
-
-
-@dataclass
-class Shop:
-    bus: object
-    store: Store
-    clock: FakeClock
-    site: SiteCode
-    account: AccountNumber
-    ship_to: ShipToCode
-    sku: Sku
-
-    def handle(self, command: c.Command) -> object:
-        return self.bus.handle(command)  # type: ignore[attr-defined]
-
-    def order(self, quantity: int, *, price: Decimal | None = None, sku: Sku | None = None,
-              channel: Channel = Channel.API, account: AccountNumber | None = None,
-              ship_to: ShipToCode | None = None) -> OrderId:  # fmt: skip
-        return OrderId(str(self.handle(c.PlaceOrder(
-            actor=AGENT, account_number=account or self.account,
-            ship_to=ship_to or self.ship_to, channel=channel, customer_po=ref("PO"),
-            requested_date=self.clock.now().date(), site=self.site,
-            lines=(c.OrderLineInput(line_no=1, sku=sku or self.sku, quantity=quantity,
-                                    unit_price=price),),
-        ))))  # fmt: skip
-
-    def add(self, record: object) -> None:
-        self.handle(c.CreateRecord(actor=ADMIN, record=record))  # type: ignore[arg-type]
-
-    def update(self, record: object) -> None:
-        self.handle(c.UpdateRecord(actor=ADMIN, record=record))  # type: ignore[arg-type]
-
-
-def shop(*, governed: bool = True, stock: int = 100, site: str | None = None) -> Shop:
-    bus, store, clock = fake_bus()
-    site_code, account = SiteCode(site or ref("S")), AccountNumber(ref("C"))
-    world = Shop(bus, store, clock, site_code, account, ShipToCode("MAIN"), Sku(ref("SKU")))
-    world.add(Site(site_code, "DC", CountryCode("US"), "America/Chicago"))
-    world.add(Customer(account, "Buyer Inc.", "TAX-1", CustomerTier.STANDARD, USD, "NET30",
-                       Decimal("10000")))  # fmt: skip
-    world.add(ShipTo(account, world.ship_to, "Dock", "1 Main St", "Dallas", "75001",
-                     CountryCode("US")))  # fmt: skip
-    world.add(Item(world.sku, "Bolt", "EA", "HW", Decimal("10"), USD, Decimal("6"),
-                   Decimal("1"), "EAR99"))  # fmt: skip
-    world.add(StockLevel(world.sku, site_code, stock))
-    if governed:
-        publish_standard_process(bus)  # type: ignore[arg-type]
-    clock.advance(minutes=1)
-    return world
+ANALYST = ActorId("credit.analyst")
 
 
 def decisions(world: Shop, order_id: OrderId) -> list[tuple[str, Outcome, str | None]]:
@@ -125,7 +69,8 @@ def test_a_credit_hold_is_routed_to_the_credit_queue_with_its_deadline_and_an_ev
     held = world.store.decisions[order_id][-1]
     assert held.route is not None
     assert (held.route.queue, held.route.owner_role) == ("credit_review", "credit_analyst")
-    assert held.route.due_at == world.clock.now() + timedelta(hours=4)
+    # placed Monday 02:01 in Chicago: four business hours from 08:00 there, 12:00 CST
+    assert held.route.due_at == datetime(2026, 11, 2, 18, 0, tzinfo=UTC)
     events = [e for e, _ in world.store.outbox if e.type == "ordoflow.order.held_by_rule"]
     assert [e.data["reason_code"] for e in events] == ["credit_limit_exceeded"]
     assert world.store.records[(StockLevel.KIND, (world.sku, world.site))].allocated == 0

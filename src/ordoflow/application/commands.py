@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ordoflow.domain.masterdata import MasterRecord
+from ordoflow.domain.people import User
 from ordoflow.domain.values import (
     SYSTEM_ACTOR,
     AccountNumber,
@@ -184,31 +185,84 @@ class DecideActivation(Command):
     approve: bool
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SaveUser(Command):
+    """Create a user or replace one's roles, sites and state; by an administrator (the very
+    first user, an administrator, may be created by anyone)."""
+
+    user: User
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CaseCommand(Command):
+    case_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AssignCase(CaseCommand):
+    assignee: ActorId
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WaitOnCustomer(CaseCommand):
+    comment: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ApproveCase(CaseCommand):
+    comment: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OverrideCase(CaseCommand):
+    reason_code: str
+    comment: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RejectCase(CaseCommand):
+    reason_code: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EscalateDueCases(Command):
+    """Escalate every live case past its deadline (the timer worker's tick)."""
+
+
 __all__ = [
     "AllocateOrder",
+    "ApproveCase",
     "ApproveVersion",
     "ArtifactKind",
+    "AssignCase",
     "CancelOrder",
+    "CaseCommand",
     "CloseOrder",
     "Command",
     "ConfirmShipment",
     "CreateRecord",
     "DecideActivation",
     "DraftVersion",
+    "EscalateDueCases",
     "HoldOrder",
     "ImportRecords",
     "InvoiceOrder",
     "OrderCommand",
     "OrderLineInput",
+    "OverrideCase",
     "PlaceOrder",
+    "RejectCase",
     "RejectOrder",
     "ReleaseOrder",
     "RequestActivation",
     "ResumeOrder",
     "RetireVersion",
+    "SaveUser",
     "SendBackVersion",
     "SubmitVersion",
     "UpdateRecord",
     "ValidateOrder",
     "VersionCommand",
+    "WaitOnCustomer",
 ]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ordoflow.application import cases, governing, orders, placing, records
 from ordoflow.application import commands as c
-from ordoflow.application import governing, orders, placing, records
 from ordoflow.application.ports import Clock, UnitOfWork
 
 Handler = Callable[[Any, UnitOfWork, Clock], Any]
@@ -34,6 +34,13 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RetireVersion: governing.retire_version,
     c.RequestActivation: governing.request_activation,
     c.DecideActivation: governing.decide_activation,
+    c.SaveUser: cases.save_user,
+    c.AssignCase: cases.assign_case,
+    c.WaitOnCustomer: cases.wait_on_customer,
+    c.ApproveCase: cases.approve_case,
+    c.OverrideCase: cases.override_case,
+    c.RejectCase: cases.reject_case,
+    c.EscalateDueCases: cases.escalate_due_cases,
 }
 
 

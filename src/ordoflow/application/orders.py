@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ordoflow.application import commands as c
 from ordoflow.application import pipeline
+from ordoflow.application.cases import cancel_cases_of
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.domain.errors import ErrorCode, NotFound
 from ordoflow.domain.orders import Order
@@ -60,6 +61,7 @@ def reject_order(cmd: c.RejectOrder, uow: UnitOfWork, clock: Clock) -> None:
         order = _load(uow, cmd.order_id)
         freed = order.reject(cmd.reason_code, actor=cmd.actor, at=clock.now())
         _give_back(uow, order, freed)
+        cancel_cases_of(uow, order, cmd.actor, clock.now())
         uow.commit()
 
 
@@ -68,6 +70,7 @@ def cancel_order(cmd: c.CancelOrder, uow: UnitOfWork, clock: Clock) -> None:
         order = _load(uow, cmd.order_id)
         freed = order.cancel(cmd.reason_code, actor=cmd.actor, at=clock.now())
         _give_back(uow, order, freed)
+        cancel_cases_of(uow, order, cmd.actor, clock.now())
         uow.commit()
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ordoflow.application.ports import Clock, UnitOfWork
@@ -25,11 +25,13 @@ from ordoflow.application.process import (
     effective_process,
     pinned_process,
 )
+from ordoflow.domain.cases import Case, case_priority, new_case_id
 from ordoflow.domain.decisions import STOPPING, DecisionRecord, Outcome, Route
 from ordoflow.domain.errors import DomainError, ErrorCode, NotFound
 from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import OrderReferences, PriceEntry, quote_price
 from ordoflow.domain.orders import Order
+from ordoflow.domain.people import add_business_hours
 from ordoflow.domain.values import SYSTEM_ACTOR, ActorId, FieldProblem, parse_code
 from ordoflow.governance.facts import OrderData, OrderFacts, fill_rate, order_facts
 from ordoflow.governance.running import StepResult, contexts, decide
@@ -138,7 +140,8 @@ def order_data(
         for ln in order.lines
     }  # fmt: skip
     exposure = uow.orders.open_value(h.account_number, excluding=order.id)
-    return OrderData(refs.customer, refs.ship_to, refs.items, quotes, exposure)
+    return OrderData(refs.customer, refs.ship_to, refs.items, quotes, exposure,
+                     refs.site_time_zone)  # fmt: skip
 
 
 def start(
@@ -152,7 +155,7 @@ def start(
     owner when no process could be resolved."""
     at = clock.now()
     if isinstance(runnable, DomainError):
-        _process_trouble(order, at, NO_PROCESS, str(runnable))
+        _process_trouble(order, uow, at, data(), NO_PROCESS, str(runnable))
         return
     order.pin(runnable.process.pins, runnable.process.label)
     _run(order, uow, at, runnable, first=0, data=data())
@@ -202,10 +205,11 @@ def _run(
         try:
             result = decide(step, compiled, contexts(step, compiled.table, facts))
         except DomainError as exc:
-            _process_trouble(order, at, DECISION_FAILED, f"step {step.id}: {exc}", step)
+            message = f"step {step.id}: {exc}"
+            _process_trouble(order, uow, at, data, DECISION_FAILED, message, step)
             return
         if result.outcome in STOPPING:
-            _hold(order, step, runnable, result, at)
+            _hold(order, uow, step, runnable, result, at, data)
             return
         stopped = result.outcome is Outcome.BACKORDER
         record = _record(order, step, runnable, result.outcome, reason=result.reason, at=at,
@@ -250,12 +254,16 @@ def take_stock(uow: UnitOfWork, order: Order) -> dict[int, int]:
     return taken
 
 
-def _route(step: Step | None, outcome: Outcome, role: str | None, at: datetime) -> Route:
+def _route(
+    step: Step | None, outcome: Outcome, role: str | None, at: datetime, data: OrderData
+) -> tuple[Route, HoldRoute]:
+    """Where a stop goes, with its deadline counted in the site's business hours."""
     if step is None:
         route = PROCESS_ROUTE
     else:
         route = step.routes.get(outcome.value) or step.routes.get("hold") or UNROUTED
-    return Route(route.queue, role or route.owner_role, at + timedelta(hours=route.sla_hours))
+    due = add_business_hours(at, route.sla_hours, data.time_zone)
+    return Route(route.queue, role or route.owner_role, due), route
 
 
 def _reason(reason: str | None, step: Step, outcome: Outcome) -> str:
@@ -268,29 +276,70 @@ def _reason(reason: str | None, step: Step, outcome: Outcome) -> str:
     return f"{step.id}_{outcome.value}"
 
 
-def _hold(order: Order, step: Step, runnable: Runnable, result: StepResult, at: datetime) -> None:
+def _hold(  # noqa: PLR0917 - one stop, everything it records
+    order: Order,
+    uow: UnitOfWork,
+    step: Step,
+    runnable: Runnable,
+    result: StepResult,
+    at: datetime,
+    data: OrderData,
+) -> None:
     reason = _reason(result.reason, step, result.outcome)
-    route = _route(step, result.outcome, result.approver_role, at)
+    route, defined = _route(step, result.outcome, result.approver_role, at, data)
     record = _record(order, step, runnable, result.outcome, reason=reason, at=at,
                      actor=SYSTEM_ACTOR, result=result, route=route)  # fmt: skip
-    order.decide(record, stopped=True)
-    order.hold(reason, actor=SYSTEM_ACTOR, at=at)
+    _stop(order, uow, record, defined, data=data, at=at)
 
 
-def _process_trouble(
-    order: Order, at: datetime, reason: str, message: str, step: Step | None = None
+def _process_trouble(  # noqa: PLR0917 - one stop, everything it records
+    order: Order,
+    uow: UnitOfWork,
+    at: datetime,
+    data: OrderData,
+    reason: str,
+    message: str,
+    step: Step | None = None,
 ) -> None:
     """Hold the order for the process owner: no process in force, or a step that failed."""
+    route, defined = _route(None, Outcome.HOLD, None, at, data)
     record = DecisionRecord(
         order_id=order.id, seq=order.next_decision_seq(),
         step=step.id if step else PROCESS_STEP, table=step.table if step else "",
         table_version=order.pins.get(f"table:{step.table}", "") if step and order.pins else "",
         outcome=Outcome.HOLD, reason=reason, decided_at=at, actor=SYSTEM_ACTOR,
-        evaluations=({"error": message},), route=_route(None, Outcome.HOLD, None, at),
-        process=order.process,
+        evaluations=({"error": message},), route=route, process=order.process,
     )  # fmt: skip
+    _stop(order, uow, record, defined, data=data, at=at)
+
+
+def _stop(
+    order: Order,
+    uow: UnitOfWork,
+    record: DecisionRecord,
+    defined: HoldRoute,
+    *,
+    data: OrderData,
+    at: datetime,
+) -> None:
+    """Keep the decision, hold the order, and open its case in the route's queue."""
     order.decide(record, stopped=True)
-    order.hold(reason, actor=SYSTEM_ACTOR, at=at)
+    order.hold(record.reason or record.outcome.value, actor=SYSTEM_ACTOR, at=at)
+    route = record.route
+    assert route is not None, "a stop is routed"
+    case = Case(
+        id=new_case_id(), order_id=order.id, site=order.header.site, step=record.step,
+        decision_seq=record.seq, outcome=record.outcome.value,
+        reason_code=record.reason or record.outcome.value, queue=route.queue,
+        owner_role=route.owner_role,
+        priority=case_priority(record.outcome.value, data.customer.tier.value),
+        opened_at=at, due_at=route.due_at, sla_hours=defined.sla_hours,
+        time_zone=data.time_zone, escalation=defined.escalation,
+    )  # fmt: skip
+    case.opened(SYSTEM_ACTOR)
+    uow.cases.add(case)
+    uow.audit.append(f"case:{case.id}", "opened", actor=SYSTEM_ACTOR, at=at, before=None,
+                     after=case.snapshot())  # fmt: skip
 
 
 def _record(

@@ -11,12 +11,14 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
+from ordoflow.domain.cases import Case
 from ordoflow.domain.decisions import DecisionRecord
 from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry
 from ordoflow.domain.events import DomainEvent
 from ordoflow.domain.masterdata import MasterRecord, OrderReferences, PriceEntry
 from ordoflow.domain.orders import Order
+from ordoflow.domain.people import User
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 from ordoflow.governance.versions import Activation, ArtifactKind, ArtifactVersion
 
@@ -246,6 +248,75 @@ class VersionRepository(Protocol):
         a process resolved earlier still holds."""
 
 
+class UserRepository(Protocol):
+    def get(self, user_id: str) -> User | None: ...
+    def add(self, user: User) -> None:
+        """Insert; `Conflict(DUPLICATE_RECORD)` if the id is taken."""
+
+    def save(self, user: User) -> None: ...
+    def all(self) -> list[User]: ...
+
+
+class CaseRepository(abc.ABC):
+    """Cases by id and by order. Tracks what it handed out; `flush` writes new cases and
+    changed ones (with an optimistic version check) after the orders they belong to."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, Case] = {}
+        self.changed: set[str] = set()
+
+    def add(self, case: Case) -> None:
+        self.seen[case.id] = case
+        self.changed.add(case.id)
+
+    def get(self, case_id: str) -> Case | None:
+        case = self.seen.get(case_id) or self._get(case_id)
+        if case is not None:
+            self.seen[case.id] = case
+        return case
+
+    def touch(self, case: Case) -> None:
+        """Mark a case handed out by this repository as changed."""
+        self.changed.add(case.id)
+
+    def flush(self) -> list[DomainEvent]:
+        events: list[DomainEvent] = []
+        for case_id in sorted(self.changed):
+            case = self.seen[case_id]
+            if case.version == 0:
+                self._insert(case)
+            elif not self._update(case):
+                message = f"case {case.id} was changed by someone else; reload and retry"
+                raise Conflict(ErrorCode.CONCURRENT_UPDATE, message)
+            case.version += 1
+            events.extend(case.events)
+            case.events = []
+        self.changed.clear()
+        return events
+
+    @abc.abstractmethod
+    def _get(self, case_id: str) -> Case | None: ...
+
+    @abc.abstractmethod
+    def _insert(self, case: Case) -> None: ...
+
+    @abc.abstractmethod
+    def _update(self, case: Case) -> bool:
+        """Update where the stored version is `case.version`; False if not."""
+
+    @abc.abstractmethod
+    def for_order(self, order_id: OrderId) -> list[Case]:
+        """Every case of an order, oldest first."""
+
+    @abc.abstractmethod
+    def live(self, queue: str | None = None) -> list[Case]:
+        """Cases not resolved or cancelled, optionally of one queue."""
+
+    @abc.abstractmethod
+    def due(self, at: datetime) -> list[Case]:
+        """Live cases whose deadline is at or before `at`."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction: aggregate changes, their log and audit rows and their outbox rows commit
     together or not at all. Leaving the block without `commit` rolls everything back."""
@@ -256,6 +327,8 @@ class UnitOfWork(abc.ABC):
     audit: AuditLog
     outbox: Outbox
     versions: VersionRepository
+    users: UserRepository
+    cases: CaseRepository
     event_source: str = "urn:ordoflow"
     #: Derived data kept between units of work on the same database (resolved processes,
     #: keyed by what they were derived from); shared by every unit of work of one factory.
@@ -278,7 +351,7 @@ class UnitOfWork(abc.ABC):
         self._events.append(event)
 
     def commit(self) -> None:
-        events = self.orders.flush() + self._events
+        events = self.orders.flush() + self.cases.flush() + self._events
         self._events = []
         if events:
             self.outbox.add([CloudEvent.wrap(e, self.event_source) for e in events])
@@ -293,6 +366,7 @@ class UnitOfWork(abc.ABC):
 
 __all__ = [
     "AuditLog",
+    "CaseRepository",
     "Clock",
     "CloudEvent",
     "DuplicateOrderId",
@@ -302,5 +376,6 @@ __all__ = [
     "RecordRepository",
     "StockRepository",
     "UnitOfWork",
+    "UserRepository",
     "VersionRepository",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 from ordoflow.application.commands import OrderLineInput, PlaceOrder
 from ordoflow.domain import values as v
 from ordoflow.domain.errors import ErrorCode, FieldError, ValidationFailed
+from ordoflow.domain.people import Role, User
 from ordoflow.domain.values import (
     AccountNumber,
     ActorId,
@@ -157,10 +158,44 @@ def parse_moment(field: str, raw: str) -> datetime:
     return moment
 
 
+def parse_user(
+    user_id: str, name: str, roles: Sequence[str], sites: Sequence[str], *, active: bool = True
+) -> User:
+    """A user from text: roles by name (at least one), sites as codes (none: every site)."""
+    errors: list[FieldError] = []
+    parsed_roles: set[Role] = set()
+    parsed_sites: set[SiteCode] = set()
+    identity, shown = None, ""
+    try:
+        identity = parse_actor(user_id)
+        shown = v.require_text("name", name, 200)
+    except ValidationFailed as exc:
+        errors.extend(exc.errors)
+    except FieldProblem as problem:
+        errors.append(problem.error)
+    if not roles:
+        errors.append(FieldError("roles", ErrorCode.REQUIRED_FIELD_MISSING, "give a role"))
+    for raw in roles:
+        try:
+            parsed_roles.add(v.parse_choice("role", raw, Role))
+        except FieldProblem as problem:
+            errors.append(problem.error)
+    for raw in sites:
+        try:
+            parsed_sites.add(SiteCode(v.parse_code("site", raw)))
+        except FieldProblem as problem:
+            errors.append(problem.error)
+    if errors or identity is None:
+        raise ValidationFailed(errors)
+    return User(identity, shown, frozenset(parsed_roles),
+                frozenset(parsed_sites) if sites else None, active)  # fmt: skip
+
+
 __all__ = [
     "parse_actor",
     "parse_moment",
     "parse_order_json",
     "parse_place_order",
     "parse_shipped",
+    "parse_user",
 ]

@@ -59,6 +59,13 @@ class ErrorCode(StrEnum):
     MAKER_CHECKER = "maker_checker"
     VERSION_TAMPERED = "version_tampered"
     UNKNOWN_VERSION = "unknown_version"
+    UNKNOWN_USER = "unknown_user"
+    NOT_AUTHORISED = "not_authorised"
+    OUTSIDE_SITE_SCOPE = "outside_site_scope"
+    SEGREGATION_OF_DUTIES = "segregation_of_duties"
+    UNKNOWN_CASE = "unknown_case"
+    CASE_CLOSED = "case_closed"
+    UNKNOWN_REASON_CODE = "unknown_reason_code"
 
 
 @dataclass(frozen=True, slots=True)

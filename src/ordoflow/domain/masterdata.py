@@ -250,6 +250,7 @@ class OrderReferences:
     ship_to: ShipTo | None
     site_known: bool
     items: dict[Sku, Item]
+    site_time_zone: str = "UTC"
 
     @property
     def ship_to_known(self) -> bool:

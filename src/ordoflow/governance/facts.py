@@ -69,6 +69,7 @@ class OrderData:
     items: Mapping[Sku, Item]
     quotes: Mapping[int, PriceQuote | None]
     open_exposure: Decimal
+    time_zone: str = "UTC"  # the site's, for deadlines in its business hours
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,11 +28,13 @@ class _Strict(BaseModel):
 
 
 class HoldRoute(_Strict):
-    """Where a hold goes: the exception queue, the role that owns it, and its deadline."""
+    """Where a hold goes: the exception queue, the role that owns it, its deadline in business
+    hours, and the roles its case passes to, one at a time, each time the deadline passes."""
 
     queue: str = Field(min_length=1)
     owner_role: str = Field(min_length=1)
     sla_hours: float = Field(gt=0)
+    escalation: tuple[str, ...] = ()
 
 
 class Step(_Strict):

@@ -104,6 +104,7 @@ def _order_references(sku_count: int) -> PreparedStatement:
             customers,
             *(ship_tos.c[n].label(f"ship_to_{n}") for n in _SHIP_TO_COLUMNS),
             sites.c.code.label("site_code"),
+            sites.c.time_zone.label("site_time_zone"),
             *(items.c[n].label(f"item_{n}") for n in _ITEM_COLUMNS),
         )
         .select_from(
@@ -137,9 +138,9 @@ def _same_order(table: sa.Table, kind: type[Any]) -> int:
 _CUSTOMER_WIDTH = _same_order(customers, Customer)
 _SHIP_TO_WIDTH = _same_order(ship_tos, ShipTo)
 _same_order(items, Item)
-#: Item columns start after the customer's, the ship-to's and the site code.
+#: Item columns start after the customer's, the ship-to's, the site code and time zone.
 _SITE_AT = _CUSTOMER_WIDTH + _SHIP_TO_WIDTH
-_ITEMS_FROM = _SITE_AT + 1
+_ITEMS_FROM = _SITE_AT + 2
 
 
 def _customer(r: Sequence[Any]) -> Customer:
@@ -186,6 +187,7 @@ class SqlRecordRepository:
             else ShipTo(*first[_CUSTOMER_WIDTH:_SITE_AT]),
             site_known=first[_SITE_AT] is not None,
             items=found,
+            site_time_zone=first[_SITE_AT + 1] or "UTC",
         )  # fmt: skip
 
     def prices_for(self, skus: Iterable[Sku]) -> list[PriceEntry]:

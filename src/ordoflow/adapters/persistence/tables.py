@@ -178,6 +178,45 @@ order_decisions = sa.Table(
     sa.Index("ix_order_decisions_table_name", "table_name", "decided_at"),
 )  # fmt: skip
 
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", Code, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("roles", sa.JSON(), nullable=False),
+    sa.Column("sites", sa.JSON(), nullable=True),
+    sa.Column("active", sa.Boolean(), nullable=False),
+)  # fmt: skip
+
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", Code, primary_key=True),
+    sa.Column("order_id", Code, sa.ForeignKey("orders.id"), nullable=False),
+    sa.Column("site", Code, nullable=False),
+    sa.Column("step", Code, nullable=False),
+    sa.Column("decision_seq", sa.Integer(), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("reason_code", Code, nullable=False),
+    sa.Column("queue", Code, nullable=False),
+    sa.Column("owner_role", Code, nullable=False),
+    sa.Column("priority", sa.Integer(), nullable=False),
+    sa.Column("opened_at", UtcDateTime, nullable=False),
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("sla_hours", sa.Float(), nullable=False),
+    sa.Column("time_zone", sa.String(64), nullable=False),
+    sa.Column("escalation", sa.JSON(), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("assignee", Code, nullable=True),
+    sa.Column("escalation_level", sa.Integer(), nullable=False),
+    sa.Column("resolution", sa.String(16), nullable=True),
+    sa.Column("resolved_by", Code, nullable=True),
+    sa.Column("resolved_at", UtcDateTime, nullable=True),
+    sa.Column("resolution_reason", Code, nullable=True),
+    sa.Column("comment", sa.String(2000), nullable=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Index("ix_cases_status_due_at", "status", "due_at"),
+    sa.Index("ix_cases_order_id", "order_id"),
+)  # fmt: skip
+
 audit_log = sa.Table(
     "audit_log", metadata,
     sa.Column("stream", sa.String(300), primary_key=True),
@@ -252,6 +291,7 @@ __all__ = [
     "activations",
     "audit_heads",
     "audit_log",
+    "cases",
     "customers",
     "governed_versions",
     "items",
@@ -265,4 +305,5 @@ __all__ = [
     "ship_tos",
     "sites",
     "stock",
+    "users",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from ordoflow.adapters.persistence.engine import READ_ONLY
 from ordoflow.adapters.persistence.orders import SqlOrderRepository
+from ordoflow.adapters.persistence.people import SqlCaseRepository, SqlUserRepository
 from ordoflow.adapters.persistence.records import SqlRecordRepository
 from ordoflow.adapters.persistence.streams import SqlAuditLog, SqlOutbox, SqlStockRepository
 from ordoflow.adapters.persistence.versions import SqlVersionRepository
@@ -43,6 +44,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.audit = SqlAuditLog(self._conn)
         self.outbox = SqlOutbox(self._conn)
         self.versions = SqlVersionRepository(self._conn)
+        self.users = SqlUserRepository(self._conn)
+        self.cases = SqlCaseRepository(self._conn)
         return super().__enter__()
 
     def __exit__(

@@ -10,6 +10,7 @@ import typer
 from ordoflow.application import commands as c
 from ordoflow.application.queries import verify_audit
 from ordoflow.application.records import SPECS, ImportReport
+from ordoflow.entrypoints.cli.cases import cases_app, users_app, worker_app
 from ordoflow.entrypoints.cli.common import (
     ActorOption,
     actor,
@@ -42,6 +43,9 @@ app.add_typer(orders_app, name="orders")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rules_app, name="rules")
 app.add_typer(governance_app, name="governance")
+app.add_typer(cases_app, name="cases")
+app.add_typer(users_app, name="users")
+app.add_typer(worker_app, name="worker")
 
 
 @db_app.command()

@@ -1,0 +1,321 @@
+"""Exception cases: who may work them, who may resolve them, and what a resolution does.
+
+Every handler here checks, in the application layer, that the acting user exists and is active,
+covers the case's site, and holds the role the action needs; resolving also checks segregation
+of duties against the order. A resolution moves the order in the same transaction: approving or
+overriding lets the governed process go on after the held step, under the order's pins;
+rejecting rejects the order and gives its stock back. Every change is audited (stream
+`case:<id>`) and put in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ordoflow.application import commands as c
+from ordoflow.application import pipeline
+from ordoflow.application.ports import Clock, UnitOfWork
+from ordoflow.domain.cases import OVERRIDE_REASONS, Case, Resolution
+from ordoflow.domain.errors import (
+    Conflict,
+    DomainError,
+    ErrorCode,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+)
+from ordoflow.domain.intake import check_reason
+from ordoflow.domain.orders import Order
+from ordoflow.domain.people import Role, User, add_business_hours
+from ordoflow.domain.values import SYSTEM_ACTOR, ActorId
+
+#: Roles one person may not both act in on the same order: who negotiated the price does not
+#: also clear the credit, who took the order does not also clear credit or compliance.
+CONFLICTING_ROLES: frozenset[frozenset[str]] = frozenset({
+    frozenset({Role.SALES_OPERATIONS.value, Role.CREDIT_ANALYST.value}),
+    frozenset({Role.CUSTOMER_SERVICE.value, Role.CREDIT_ANALYST.value}),
+    frozenset({Role.CUSTOMER_SERVICE.value, Role.COMPLIANCE.value}),
+})  # fmt: skip
+
+
+def acting_user(uow: UnitOfWork, actor: ActorId) -> User:
+    user = uow.users.get(actor)
+    if user is None or not user.active:
+        raise DomainError(ErrorCode.UNKNOWN_USER, f"{actor!r} is not an active user")
+    return user
+
+
+def _case(uow: UnitOfWork, case_id: str) -> Case:
+    case = uow.cases.get(case_id)
+    if case is None:
+        raise NotFound(ErrorCode.UNKNOWN_CASE, f"no case {case_id!r}")
+    if not case.is_live:
+        raise Conflict(ErrorCode.CASE_CLOSED, f"case {case.id} is already {case.status.value}")
+    return case
+
+
+def _may(user: User, case: Case, *, supervisor: bool) -> None:
+    """The user covers the case's site and owns its role (or, for work that is not a
+    decision, administers Ordoflow)."""
+    if not user.covers(case.site):
+        raise DomainError(ErrorCode.OUTSIDE_SITE_SCOPE,
+                          f"{user.id} does not act for site {case.site}")  # fmt: skip
+    if not (user.has(case.owner_role) or (supervisor and user.has(Role.ADMINISTRATOR))):
+        message = f"{user.id} lacks the role {case.owner_role} this case needs"
+        raise DomainError(ErrorCode.NOT_AUTHORISED, message)
+
+
+def _segregated(uow: UnitOfWork, user: User, case: Case, order: Order) -> None:
+    if user.id == order.entered_by:
+        raise DomainError(ErrorCode.SEGREGATION_OF_DUTIES,
+                          f"{user.id} entered order {order.id} and cannot decide its holds, "
+                          "whatever their role")  # fmt: skip
+    for other in uow.cases.for_order(order.id):
+        if (
+            other.resolved_by == user.id
+            and other.id != case.id
+            and (frozenset({other.owner_role, case.owner_role}) in CONFLICTING_ROLES)
+        ):
+            raise DomainError(
+                ErrorCode.SEGREGATION_OF_DUTIES,
+                f"{user.id} acted as {other.owner_role} on order {order.id} and cannot also act "
+                f"as {case.owner_role}",
+            )
+
+
+def _audit(  # noqa: PLR0917 - one audit entry and what it records
+    uow: UnitOfWork,
+    case: Case,
+    action: str,
+    actor: ActorId,
+    at: datetime,
+    before: dict[str, Any],
+    reason: str | None = None,
+) -> None:
+    uow.cases.touch(case)
+    uow.audit.append(f"case:{case.id}", action, actor=actor, at=at, before=before,
+                     after=case.snapshot(), reason_code=reason)  # fmt: skip
+
+
+def save_user(cmd: c.SaveUser, uow: UnitOfWork, clock: Clock) -> None:
+    with uow:
+        if uow.users.all():
+            admin = acting_user(uow, cmd.actor)
+            if not admin.has(Role.ADMINISTRATOR):
+                raise DomainError(ErrorCode.NOT_AUTHORISED,
+                                  f"{cmd.actor} is not an administrator")  # fmt: skip
+        elif Role.ADMINISTRATOR not in cmd.user.roles:
+            raise DomainError(ErrorCode.NOT_AUTHORISED,
+                              "the first user must be an administrator")  # fmt: skip
+        existing = uow.users.get(cmd.user.id)
+        if existing is None:
+            uow.users.add(cmd.user)
+        else:
+            uow.users.save(cmd.user)
+        uow.audit.append(f"user:{cmd.user.id}", "saved" if existing else "created",
+                         actor=cmd.actor, at=clock.now(),
+                         before=existing.to_json() if existing else None,
+                         after=cmd.user.to_json())  # fmt: skip
+        uow.commit()
+
+
+def assign_case(cmd: c.AssignCase, uow: UnitOfWork, clock: Clock) -> None:
+    with uow:
+        case = _case(uow, cmd.case_id)
+        _may(acting_user(uow, cmd.actor), case, supervisor=True)
+        assignee = uow.users.get(cmd.assignee)
+        if assignee is None or not assignee.active:
+            raise DomainError(ErrorCode.UNKNOWN_USER, f"{cmd.assignee!r} is not an active user")
+        _may(assignee, case, supervisor=False)
+        before = case.snapshot()
+        case.assign(assignee.id, actor=cmd.actor, at=clock.now())
+        _audit(uow, case, "assigned", cmd.actor, clock.now(), before)
+        uow.commit()
+
+
+def wait_on_customer(cmd: c.WaitOnCustomer, uow: UnitOfWork, clock: Clock) -> None:
+    with uow:
+        case = _case(uow, cmd.case_id)
+        _may(acting_user(uow, cmd.actor), case, supervisor=True)
+        before = case.snapshot()
+        case.wait_on_customer(actor=cmd.actor, at=clock.now(), comment=cmd.comment)
+        _audit(uow, case, "waiting_on_customer", cmd.actor, clock.now(), before)
+        uow.commit()
+
+
+def _resolve(
+    cmd: c.CaseCommand,
+    uow: UnitOfWork,
+    clock: Clock,
+    resolution: Resolution,
+    *,
+    reason: str | None,
+    comment: str | None,
+    then: Callable[[Order], None],
+) -> None:
+    with uow:
+        case = _case(uow, cmd.case_id)
+        user = acting_user(uow, cmd.actor)
+        _may(user, case, supervisor=False)
+        order = uow.orders.get(case.order_id)
+        if order is None:  # pragma: no cover - a case belongs to an order
+            raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {case.order_id!r}")
+        _segregated(uow, user, case, order)
+        before, at = case.snapshot(), clock.now()
+        case.resolve(resolution, actor=cmd.actor, at=at, reason=reason, comment=comment)
+        _audit(uow, case, resolution.value, cmd.actor, at, before, reason)
+        then(order)
+        uow.commit()
+
+
+def approve_case(cmd: c.ApproveCase, uow: UnitOfWork, clock: Clock) -> None:
+    """The rule's outcome is accepted as allowed: the process goes on after the held step."""
+    _resolve(cmd, uow, clock, Resolution.APPROVED, reason=None, comment=cmd.comment,
+             then=lambda order: _go_on(order, uow, clock, cmd.actor))  # fmt: skip
+
+
+def override_case(cmd: c.OverrideCase, uow: UnitOfWork, clock: Clock) -> None:
+    """A person decides against the rule, with a controlled reason and a comment."""
+    if cmd.reason_code not in OVERRIDE_REASONS:
+        message = f"{cmd.reason_code!r} is not one of: {', '.join(sorted(OVERRIDE_REASONS))}"
+        raise ValidationFailed([FieldError("reason_code", ErrorCode.UNKNOWN_REASON_CODE, message)])
+    if not cmd.comment.strip():
+        raise ValidationFailed(
+            [FieldError("comment", ErrorCode.REQUIRED_FIELD_MISSING, "an override needs a comment")]
+        )
+    _resolve(cmd, uow, clock, Resolution.OVERRIDDEN, reason=cmd.reason_code,
+             comment=cmd.comment,
+             then=lambda order: _go_on(order, uow, clock, cmd.actor))  # fmt: skip
+
+
+def reject_case(cmd: c.RejectCase, uow: UnitOfWork, clock: Clock) -> None:
+    """The order is rejected; what it held in stock goes back."""
+    reason = check_reason(cmd.reason_code)
+
+    def reject(order: Order) -> None:
+        freed = order.reject(reason, actor=cmd.actor, at=clock.now())
+        for sku in sorted(freed):
+            uow.stock.unreserve(sku, order.header.site, freed[sku])
+
+    _resolve(cmd, uow, clock, Resolution.REJECTED, reason=reason, comment=cmd.comment,
+             then=reject)  # fmt: skip
+
+
+def _go_on(order: Order, uow: UnitOfWork, clock: Clock, actor: ActorId) -> None:
+    order.resume(actor=actor, at=clock.now())
+    pipeline.resume(order, uow, clock, actor)
+
+
+def escalate_due_cases(cmd: c.EscalateDueCases, uow: UnitOfWork, clock: Clock) -> int:
+    """Every live case past its deadline passes to the next role of its escalation path (or
+    stays with its role when the path is spent) with a fresh deadline; returns how many."""
+    with uow:
+        now = clock.now()
+        due = uow.cases.due(now)
+        for case in due:
+            before = case.snapshot()
+            path = case.escalation
+            role = (
+                path[case.escalation_level]
+                if case.escalation_level < len(path)
+                else (case.owner_role)
+            )
+            case.escalate(owner_role=role,
+                          due_at=add_business_hours(now, case.sla_hours, case.time_zone),
+                          actor=cmd.actor or SYSTEM_ACTOR, at=now)  # fmt: skip
+            _audit(uow, case, "escalated", cmd.actor, now, before)
+        uow.commit()
+        return len(due)
+
+
+def cancel_cases_of(uow: UnitOfWork, order: Order, actor: ActorId, at: datetime) -> None:
+    """An order that ends ends its live cases."""
+    for case in uow.cases.for_order(order.id):
+        if case.is_live:
+            before = case.snapshot()
+            case.cancel(actor=actor, at=at)
+            _audit(uow, case, "cancelled", actor, at, before)
+
+
+#: Roles that see every queue (within their sites); everyone else sees the queues they own.
+OVERSEERS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE, Role.PROCESS_OWNER})
+#: Age buckets of the queue view: up to 4 hours, a day, three days, and older.
+AGE_BUCKETS: tuple[tuple[str, float], ...] = (("<4h", 4), ("4-24h", 24), ("1-3d", 72),
+                                              (">3d", float("inf")))  # fmt: skip
+
+
+def case_view(case: Case, at: datetime) -> dict[str, Any]:
+    age = (at - case.opened_at).total_seconds() / 3600
+    return {
+        "id": case.id, "order_id": case.order_id, "site": case.site, "queue": case.queue,
+        "step": case.step, "outcome": case.outcome, "reason_code": case.reason_code,
+        "owner_role": case.owner_role, "priority": case.priority, "status": case.status.value,
+        "assignee": case.assignee, "opened_at": case.opened_at.isoformat(),
+        "due_at": case.due_at.isoformat(), "age_hours": round(age, 1),
+        "overdue": case.is_live and case.due_at <= at,
+        "escalation_level": case.escalation_level,
+        "resolution": case.resolution.value if case.resolution else None,
+        "resolved_by": case.resolved_by, "resolution_reason": case.resolution_reason,
+        "comment": case.comment,
+    }  # fmt: skip
+
+
+def _bucket(case: Case, at: datetime) -> str:
+    age = (at - case.opened_at).total_seconds() / 3600
+    return next(name for name, limit in AGE_BUCKETS if age <= limit)
+
+
+def _visible(user: User) -> Callable[[Case], bool]:
+    overseer = any(user.has(role) for role in OVERSEERS)
+    return lambda case: user.covers(case.site) and (overseer or user.has(case.owner_role))
+
+
+def case_queue(
+    uow_factory: Callable[[], UnitOfWork], actor: ActorId, at: datetime, queue: str | None = None
+) -> dict[str, Any]:
+    """The live cases the user may see, first by priority then oldest first, and the count in
+    each age bucket per queue."""
+    with uow_factory() as uow:
+        visible = _visible(acting_user(uow, actor))
+        found = sorted((k for k in uow.cases.live(queue) if visible(k)),
+                       key=lambda k: (k.priority, k.opened_at, k.id))  # fmt: skip
+        aging: dict[str, dict[str, int]] = {}
+        for case in found:
+            buckets = aging.setdefault(case.queue, {name: 0 for name, _ in AGE_BUCKETS})
+            buckets[_bucket(case, at)] += 1
+        return {"cases": [case_view(k, at) for k in found], "aging": aging}
+
+
+def show_case(
+    uow_factory: Callable[[], UnitOfWork], actor: ActorId, case_id: str, at: datetime
+) -> dict[str, Any]:
+    with uow_factory() as uow:
+        user = acting_user(uow, actor)
+        case = uow.cases.get(case_id)
+        if case is None or not _visible(user)(case):
+            raise NotFound(ErrorCode.UNKNOWN_CASE, f"no case {case_id!r} for {actor}")
+        trail = [{"seq": e.seq, "action": e.action, "at": e.occurred_at.isoformat(),
+                  "actor": e.actor, "reason_code": e.reason_code}
+                 for e in uow.audit.entries(f"case:{case.id}")]  # fmt: skip
+        return {**case_view(case, at), "trail": trail}
+
+
+__all__ = [
+    "AGE_BUCKETS",
+    "CONFLICTING_ROLES",
+    "OVERSEERS",
+    "acting_user",
+    "approve_case",
+    "assign_case",
+    "cancel_cases_of",
+    "case_queue",
+    "case_view",
+    "escalate_due_cases",
+    "override_case",
+    "reject_case",
+    "save_user",
+    "show_case",
+    "wait_on_customer",
+]
