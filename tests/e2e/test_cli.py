@@ -363,5 +363,7 @@ def test_the_demo_builds_a_fresh_sqlite_file_and_prints_the_orders_table(tmp_pat
     assert "hash chains intact" in shown
     assert "hold at step credit (credit v1): credit_limit_exceeded" in shown
     assert "Who may release it: role credit_analyst through queue credit_review" in shown
-    assert "accepts the hold: the process goes on under the same pins -> released" in shown
+    assert "escalates 1 case(s); the credit case now belongs to finance" in shown
+    assert "refused [segregation_of_duties] sup.sara entered order" in shown
+    assert "fin.fay (finance) approves: the process goes on under the same pins -> order" in shown
     assert "hold credit_limit_exceeded -> reject credit_limit_far_exceeded" in shown

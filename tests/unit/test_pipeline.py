@@ -270,3 +270,41 @@ def test_an_inactive_customer_is_held_at_validation_before_anything_else_runs() 
     order_id = world.order(1)
     assert decisions(world, order_id) == [("validate_customer", Outcome.HOLD, "customer_inactive")]
     assert world.store.decisions[order_id][0].route.queue == "customer_master"  # type: ignore[union-attr]
+
+
+def test_what_if_replays_a_draft_variant_on_the_orders_of_its_site_only() -> None:
+    world = shop(stock=9, site="RTM1")
+    world.order(10)  # fill rate 0.9: released under the template's 0.8
+    stricter = template_text("rotterdam.variant.yaml")
+    number = int(world.handle(c.DraftVersion(kind=ArtifactKind.VARIANT, name="rotterdam",
+                                             text=stricter, actor=OWNER)))  # type: ignore[call-overload]  # fmt: skip
+    factory = world.bus.uow_factory  # type: ignore[attr-defined]
+    report = what_if(factory, ArtifactKind.VARIANT, "rotterdam", number, 10)
+    assert dict(report.moves) == {"pass partial_release -> backorder below_minimum_fill_rate": 1}
+    elsewhere = template_text("rotterdam.variant.yaml").replace("applies_to: RTM1",
+                                                                "applies_to: DAL1")  # fmt: skip
+    other = int(world.handle(c.DraftVersion(kind=ArtifactKind.VARIANT, name="rotterdam",
+                                            text=elsewhere, actor=OWNER)))  # type: ignore[call-overload]  # fmt: skip
+    assert what_if(factory, ArtifactKind.VARIANT, "rotterdam", other, 10).replayed == 0
+
+
+def test_explanations_of_a_wait_for_stock_a_failed_step_and_a_persons_hold() -> None:
+    world = shop(stock=5)
+    factory = world.bus.uow_factory  # type: ignore[attr-defined]
+    waiting = world.order(10)
+    assert explanation_text(explain_order(factory, waiting)).splitlines()[1] == (
+        "  waiting for stock at step release: below_minimum_fill_rate"
+    )
+    world.handle(c.HoldOrder(order_id=waiting, reason_code="customer_called", actor=ADMIN))
+    assert explain_order(factory, waiting).summary == (
+        "on hold by a person (customer_called); the process waits for stock at step release"
+    )
+    wrong = ruleset_text("credit").replace(
+        'inputExpression typeRef="string">\n          <text>customer tier',
+        'inputExpression typeRef="number">\n          <text>customer tier',
+    )
+    publish(world.bus, ArtifactKind.TABLE, "credit", wrong)  # type: ignore[arg-type]
+    world.clock.advance(minutes=1)
+    failed = explanation_text(explain_order(factory, world.order(1)))
+    assert "the step could not be evaluated: decision_input_invalid" in failed
+    assert "Who may release it: role process_owner through queue process_exceptions" in failed

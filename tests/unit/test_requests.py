@@ -11,6 +11,7 @@ from ordoflow.application.requests import (
     parse_order_json,
     parse_place_order,
     parse_shipped,
+    parse_user,
 )
 from ordoflow.domain.errors import ErrorCode, ValidationFailed
 from ordoflow.domain.values import ActorId, Channel
@@ -103,3 +104,22 @@ def test_a_line_given_twice_in_a_shipment_is_refused() -> None:
     with pytest.raises(ValidationFailed) as caught:
         parse_shipped(["1=2", "1=3"])
     assert caught.value.code is ErrorCode.DUPLICATE_LINE
+
+
+def test_a_user_is_read_with_its_roles_and_sites_and_every_problem_reported_together() -> None:
+    user = parse_user("credit.ana", " Ana Silva ", ["credit_analyst", "finance"], ["DAL1"])
+    assert (user.id, user.name, sorted(user.roles), user.sites) == (
+        "credit.ana", "Ana Silva", ["credit_analyst", "finance"], frozenset({"DAL1"}),
+    )  # fmt: skip
+    assert parse_user("fay", "Fay", ["finance"], []).sites is None  # every site
+    with pytest.raises(ValidationFailed) as bad:
+        parse_user("two words", "", ["wizard"], ["no site"])
+    assert [(e.field, e.code) for e in bad.value.errors] == [
+        ("actor", ErrorCode.INVALID_CODE), ("name", ErrorCode.REQUIRED_FIELD_MISSING),
+        ("role", ErrorCode.INVALID_CHOICE), ("site", ErrorCode.INVALID_CODE),
+    ]  # fmt: skip
+    with pytest.raises(ValidationFailed) as nameless:
+        parse_user("fay", " ", [], [])
+    assert [(e.field, e.code) for e in nameless.value.errors] == [
+        ("name", ErrorCode.REQUIRED_FIELD_MISSING), ("roles", ErrorCode.REQUIRED_FIELD_MISSING),
+    ]  # fmt: skip

@@ -205,8 +205,7 @@ def _run(
         try:
             result = decide(step, compiled, contexts(step, compiled.table, facts))
         except DomainError as exc:
-            message = f"step {step.id}: {exc}"
-            _process_trouble(order, uow, at, data, DECISION_FAILED, message, step)
+            _process_trouble(order, uow, at, data, DECISION_FAILED, str(exc), step)
             return
         if result.outcome in STOPPING:
             _hold(order, uow, step, runnable, result, at, data)

@@ -168,9 +168,10 @@ def parse_user(
     identity, shown = None, ""
     try:
         identity = parse_actor(user_id)
-        shown = v.require_text("name", name, 200)
     except ValidationFailed as exc:
         errors.extend(exc.errors)
+    try:
+        shown = v.require_text("name", name, 200)
     except FieldProblem as problem:
         errors.append(problem.error)
     if not roles:

@@ -135,8 +135,12 @@ def explain(
                   for d in decisions)  # fmt: skip
     last = steps[-1] if steps else None
     stopped = last if last is not None and last.outcome in {o.value for o in _WAITING} else None
-    if status == "on_hold" and stopped is None:
-        summary = f"on hold by a person ({hold_reason}); the process had not stopped it"
+    waiting = stopped is not None and stopped.outcome == Outcome.BACKORDER.value
+    if status == "on_hold" and (stopped is None or waiting):
+        summary = f"on hold by a person ({hold_reason}); " + (
+            f"the process waits for stock at step {stopped.step}" if stopped is not None
+            else "the process had not stopped it"
+        )  # fmt: skip
     elif stopped is None:
         summary = (f"not held: passed {len(steps)} decision(s)" if steps
                    else "no decision has been taken about this order")  # fmt: skip

@@ -42,7 +42,7 @@ def list_(
         print_json(view)
         return
     keys = ("id", "queue", "priority", "status", "owner_role", "assignee", "reason_code",
-            "order_id", "site", "age_hours", "due_at", "overdue")  # fmt: skip
+            "order_id", "age_hours", "overdue")  # fmt: skip
     out.print(table(keys, [[k[key] for key in keys] for k in view["cases"]], title="Cases"))
     buckets = [[q, *counts.values()] for q, counts in sorted(view["aging"].items())]
     names = next(iter(view["aging"].values())).keys() if view["aging"] else ()

@@ -1,11 +1,12 @@
 """The sample distributor, end to end on a fresh SQLite file, through the application layer:
 master data import, the governed process published with maker-checker, orders on every channel
-run through it (released, waiting for stock, held by a rule), an explanation of a hold, a
-what-if of a stricter draft, the lifecycle with its refusals, and the audit."""
+run through it (released, waiting for stock, held by a rule), an explanation of a hold, its case
+escalated when its deadline passes and approved by someone allowed to, a what-if of a stricter
+draft, the lifecycle with its refusals, and the audit."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -13,11 +14,13 @@ from pathlib import Path
 from rich.markup import escape
 
 from ordoflow.application import commands as c
+from ordoflow.application.cases import case_queue, show_case
 from ordoflow.application.commands import ArtifactKind
 from ordoflow.application.explaining import explain_order, explanation_text
 from ordoflow.application.messagebus import MessageBus
 from ordoflow.application.queries import list_orders, show_order, verify_audit
 from ordoflow.application.records import SPECS
+from ordoflow.application.requests import parse_user
 from ordoflow.application.whatif import what_if, what_if_text
 from ordoflow.bootstrap import App, bootstrap
 from ordoflow.config import Settings
@@ -35,6 +38,7 @@ from ordoflow.entrypoints.cli.common import out, table
 from ordoflow.entrypoints.cli.orders import print_order
 
 CS, WH, CREDIT = ActorId("cs.maria"), ActorId("wh.lead.tom"), ActorId("credit.ana")
+FINANCE, ADMIN, SUPERVISOR = ActorId("fin.fay"), ActorId("admin"), ActorId("sup.sara")
 OWNER, BOARD = ActorId("process.owner.li"), ActorId("board.sam")
 TABLES = ("customer_validation.dmn", "pricing_approval.dmn", "credit.dmn",
           "export_compliance.dmn", "allocation_priority.dmn", "shipping_constraints.dmn",
@@ -43,9 +47,10 @@ TODAY = date(2026, 12, 1)
 
 
 def _order(po: str, account: str, ship_to: str, channel: Channel, site: str,
-           *lines: tuple[str, int], price: Decimal | None = None) -> c.PlaceOrder:  # fmt: skip
+           *lines: tuple[str, int], price: Decimal | None = None,
+           actor: ActorId = CS) -> c.PlaceOrder:  # fmt: skip
     return c.PlaceOrder(
-        actor=CS, account_number=AccountNumber(account), ship_to=ShipToCode(ship_to),
+        actor=actor, account_number=AccountNumber(account), ship_to=ShipToCode(ship_to),
         channel=channel, customer_po=po, requested_date=TODAY + timedelta(days=5),
         site=SiteCode(site),
         lines=tuple(
@@ -85,6 +90,66 @@ def _publish_standard_process(bus: MessageBus) -> None:
               f"and a channel variant); {BOARD} approved them")  # fmt: skip
 
 
+class DemoClock:
+    """The demo's time: now, until the demo moves it to show a deadline passing."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def now_is(self, moment: datetime) -> None:
+        self.current = max(self.current, moment)
+
+
+def _staff(bus: MessageBus) -> None:
+    people = [
+        ("admin", "Ada Admin", ["administrator"], []),
+        (CS, "Maria Lopez", ["customer_service"], []),
+        (SUPERVISOR, "Sara Kim", ["customer_service", "finance"], []),
+        (CREDIT, "Ana Silva", ["credit_analyst"], ["DAL1", "ATL1"]),
+        (FINANCE, "Fay Brooks", ["finance"], []),
+        (WH, "Tom Reed", ["warehouse_lead"], ["DAL1"]),
+        (OWNER, "Li Wen", ["process_owner"], []),
+        (BOARD, "Sam Okafor", ["governance_board"], []),
+    ]  # fmt: skip
+    for user_id, name, roles, sites in people:
+        bus.handle(c.SaveUser(user=parse_user(user_id, name, roles, sites), actor=ADMIN))
+    out.print(f"{len(people)} users with their roles and sites")
+
+
+def _work_the_case(app: App, clock: DemoClock, held: OrderId) -> None:
+    """The credit case of `held`: queued, escalated when its deadline passes, refused to the
+    supervisor who took the order, approved by finance."""
+    out.rule("Exception queues")
+    _queue(app, clock)
+    (case,) = [k for k in case_queue(app.uow_factory, ADMIN, clock.now())["cases"]
+               if k["order_id"] == held]  # fmt: skip
+    clock.now_is(datetime.fromisoformat(case["due_at"]))
+    escalated = app.bus.handle(c.EscalateDueCases())
+    out.print(f"the clock reaches the credit case's deadline ({case['due_at']}): the timer "
+              f"worker escalates {escalated} case(s); the credit case now belongs to "
+              "finance")  # fmt: skip
+    who = f"{SUPERVISOR} (customer service and finance), who took the order, approves"
+    _attempt(app.bus, who, c.ApproveCase(case_id=case["id"], actor=SUPERVISOR))
+    app.bus.handle(c.ApproveCase(case_id=case["id"], actor=FINANCE,
+                                 comment="payment plan agreed with the customer"))  # fmt: skip
+    out.print(f"{FINANCE} (finance) approves: the process goes on under the same pins -> "
+              f"order {show_order(app.uow_factory, held)['status']}")  # fmt: skip
+    trail = show_case(app.uow_factory, ADMIN, case["id"], clock.now())["trail"]
+    keys = ("seq", "action", "at", "actor")
+    out.print(table(keys, [[t[k] for k in keys] for t in trail],
+                    title=f"Audit trail of {case['id']}"))  # fmt: skip
+
+
+def _queue(app: App, clock: DemoClock) -> None:
+    view = case_queue(app.uow_factory, ADMIN, clock.now())
+    keys = ("queue", "priority", "owner_role", "reason_code", "status", "due_at")
+    out.print(table(keys, [[k[key] for key in keys] for k in view["cases"]],
+                    title="Cases, by priority then age"))  # fmt: skip
+
+
 def _orders_table(app: App) -> None:
     summary = list_orders(app.uow_factory)
     keys = ("customer_po", "account_number", "channel", "site", "status", "hold_reason", "total",
@@ -95,7 +160,8 @@ def _orders_table(app: App) -> None:
 def run_demo(database: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-    app = bootstrap(Settings(database_url=f"sqlite:///{database}"))
+    clock = DemoClock(datetime.now(UTC))
+    app = bootstrap(Settings(database_url=f"sqlite:///{database}"), clock=clock)
     bus = app.bus
     out.rule("Ordoflow demo: one governed order-to-cash process")
     out.print(f"database: {database} (schema revision {app.upgrade_database()})")
@@ -109,6 +175,8 @@ def run_demo(database: Path) -> None:
         ))  # fmt: skip
         rows.append((kind, report.created, report.updated))
     out.print(table(("master data", "created", "updated"), rows, title="Sample distributor loaded"))
+
+    _staff(bus)
 
     out.rule("The governed process")
     _publish_standard_process(bus)
@@ -128,7 +196,7 @@ def run_demo(database: Path) -> None:
                                   ("SOLV-PVC-1L", 24))),
         "crnr2": bus.handle(_order("WEB-55188", "C-CRNR", "MAIN", Channel.ECOMMERCE, "DAL1",
                                    ("PIPE-CU-15", 280), ("VLV-BALL-22", 200),
-                                   ("CBL-CU-2.5", 70))),
+                                   ("CBL-CU-2.5", 70), actor=SUPERVISOR)),
     }  # fmt: skip
     out.print(f"placed {len(o)} orders on four channels; each ran the process of its site and "
               "channel and is pinned to the versions it ran under")  # fmt: skip
@@ -138,9 +206,8 @@ def run_demo(database: Path) -> None:
     out.rule("Why is WEB-55188 on hold?")
     out.print(explanation_text(explain_order(app.uow_factory, held)), end="", markup=False,
               highlight=False)  # fmt: skip
-    bus.handle(c.ResumeOrder(order_id=held, actor=CREDIT))
-    out.print(f"credit analyst {CREDIT} accepts the hold: the process goes on under the same "
-              f"pins -> {show_order(app.uow_factory, held)['status']}")  # fmt: skip
+
+    _work_the_case(app, clock, held)
 
     out.rule("What if the credit table rejected everything above the limit?")
     stricter = _resource("rulesets", "credit.dmn").replace("&gt; 1.2", "&gt; 1")
