@@ -152,6 +152,11 @@ class FakeOrderRepository(OrderRepository):
     def log(self, order_id: OrderId) -> list[OrderLogEntry]:
         return list(self.store.log.get(order_id, []))
 
+    def log_between(self, start: datetime, end: datetime) -> list[OrderLogEntry]:
+        found = [e for log in self.store.log.values() for e in log
+                 if start <= e.occurred_at < end]  # fmt: skip
+        return sorted(found, key=lambda e: (e.occurred_at, e.order_id, e.seq))
+
     def chains(self) -> Iterator[tuple[OrderId, ChainHead, list[OrderLogEntry]]]:
         for order_id, order in sorted(self.store.orders.items()):
             yield order_id, order.log_head, self.log(order_id)
@@ -270,6 +275,11 @@ class FakeAuditLog:
         self.store.audit.setdefault(stream, []).append(entry)
         self.store.audit_heads[stream] = ChainHead(entry.seq, entry.hash)
         return entry
+
+    def between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        found = [e for log in self.store.audit.values() for e in log
+                 if start <= e.occurred_at < end]  # fmt: skip
+        return sorted(found, key=lambda e: (e.occurred_at, e.stream, e.seq))
 
     def entries(self, stream: str) -> list[AuditEntry]:
         return list(self.store.audit.get(stream, []))

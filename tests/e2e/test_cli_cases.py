@@ -81,3 +81,25 @@ def test_users_are_managed_by_administrators_and_bad_roles_are_refused(cli: Cli)
     refused(cli("users", "save", "bob", "--name", "Bob", "--role", "finance", "--actor",
                 "credit.ana"), "not_authorised")  # fmt: skip
     refused(cli("cases", "list", "--actor", "ghost"), "unknown_user")
+
+
+def test_an_auditor_exports_the_trail_and_an_agent_tells_the_customer_the_status(
+    cli: Cli, app: App, clock: FakeClock
+) -> None:
+    set_up(app, clock, stock=2000)
+    staff(cli)
+    cli.ok("users", "save", "audit.amy", "--name", "Amy", "--role", "compliance",
+           "--actor", "admin")  # fmt: skip
+    order_id = place_order(app, 1050)
+    status = cli.ok("orders", "status", order_id, "--actor", "cs.agent").out
+    assert "under review" in status
+    assert "credit team" in status
+    assert "limit" not in status
+    target = cli.folder / "audit.csv"
+    period = ("--from", "2026-11-01T00:00:00+00:00", "--to", "2026-12-01T00:00:00+00:00")
+    written = cli.ok("audit", "export", *period, "--out", target, "--actor", "audit.amy").out
+    assert "entries written" in written
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("log,stream,seq,occurred_at,actor,action")
+    assert any(",order received," in line for line in lines)
+    refused(cli("audit", "export", *period, "--actor", "cs.agent"), "not_authorised")

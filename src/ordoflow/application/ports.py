@@ -159,6 +159,10 @@ class OrderRepository(abc.ABC):
     def log(self, order_id: OrderId) -> list[OrderLogEntry]: ...
 
     @abc.abstractmethod
+    def log_between(self, start: datetime, end: datetime) -> list[OrderLogEntry]:
+        """Every order's log entries with start <= occurred_at < end, in time order."""
+
+    @abc.abstractmethod
     def chains(self) -> Iterator[tuple[OrderId, ChainHead, list[OrderLogEntry]]]:
         """Every order's head and log entries in stored order, for audit verification."""
 
@@ -219,6 +223,8 @@ class AuditLog(Protocol):
     ) -> AuditEntry: ...
 
     def entries(self, stream: str) -> list[AuditEntry]: ...
+    def between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        """Entries of every stream with start <= occurred_at < end, in time order."""
 
     def chains(self) -> Iterator[tuple[str, ChainHead, list[AuditEntry]]]: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 from typing import Any
@@ -286,6 +287,14 @@ class SqlOrderRepository(OrderRepository):
     def log(self, order_id: OrderId) -> list[OrderLogEntry]:
         rows = self.conn.execute(_SELECT_EVENTS.where(order_events.c.order_id == order_id))
         return [to_entry(r) for r in rows]
+
+    def log_between(self, start: datetime, end: datetime) -> list[OrderLogEntry]:
+        e = order_events
+        query = (
+            e.select().where(e.c.occurred_at >= start, e.c.occurred_at < end)
+            .order_by(e.c.occurred_at, e.c.order_id, e.c.seq)
+        )  # fmt: skip
+        return [to_entry(r) for r in self.conn.execute(query)]
 
     def chains(self) -> Iterator[tuple[OrderId, ChainHead, list[OrderLogEntry]]]:
         heads = self.conn.execute(

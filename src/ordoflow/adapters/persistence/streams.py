@@ -141,6 +141,14 @@ class SqlAuditLog:
         query = audit_log.select().where(audit_log.c.stream == stream).order_by(*_AUDIT_ORDER)
         return [_to_audit(r) for r in self.conn.execute(query)]
 
+    def between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        query = (
+            audit_log.select()
+            .where(audit_log.c.occurred_at >= start, audit_log.c.occurred_at < end)
+            .order_by(audit_log.c.occurred_at, *_AUDIT_ORDER)
+        )
+        return [_to_audit(r) for r in self.conn.execute(query)]
+
     def chains(self) -> Iterator[tuple[str, ChainHead, list[AuditEntry]]]:
         heads = {
             r.stream: ChainHead(r.seq, r.hash) for r in self.conn.execute(audit_heads.select())

@@ -10,6 +10,7 @@ import typer
 from ordoflow.application import commands as c
 from ordoflow.application.explaining import explain_order, explanation_text
 from ordoflow.application.queries import list_orders, show_order
+from ordoflow.application.reporting import customer_status
 from ordoflow.application.requests import parse_order_json, parse_shipped
 from ordoflow.domain.values import OrderId
 from ordoflow.entrypoints.cli.common import (
@@ -40,6 +41,21 @@ def list_(
         return
     keys = ("id", "account_number", "customer_po", "channel", "site", "status", "total", "currency")
     out.print(table(keys, [[r[k] for k in keys] for r in rows], title="Orders"))
+
+
+@orders_app.command()
+def status(order_id: str, actor_name: str = ActorOption, as_json: bool = JsonOption) -> None:
+    """What customer service may tell the customer: stage, what happens next, and for a hold a
+    plain reason."""
+    shown = run(lambda app: customer_status(app.uow_factory, actor(actor_name),
+                                            OrderId(order_id)))  # fmt: skip
+    if as_json:
+        print_json(shown)
+        return
+    out.print(f"{shown['order_id']} (PO {shown['customer_po']}): {shown['stage']}")
+    if shown["reason"]:
+        out.print(f"  {shown['reason']}")
+    out.print(f"  next: {shown['next']}")
 
 
 @orders_app.command()
