@@ -14,6 +14,9 @@ PACKAGE = resources.files("ordoflow.governance")
 TABLE_NAMES = sorted(p.name.removesuffix(".dmn") for p in (PACKAGE / "rulesets").iterdir()
                      if p.name.endswith(".dmn"))  # fmt: skip
 OWNER, BOARD = ActorId("process.owner"), ActorId("board.member")
+#: The tables the standard template's steps run (the others, such as approval authority, are
+#: read outside the steps).
+STEP_TABLES = sorted(set(TABLE_NAMES) - {"approval_authority"})
 
 
 def ruleset_text(name: str) -> str:

@@ -105,3 +105,15 @@ def test_escalation_moves_a_late_case_to_the_next_role(app: App, clock: FakeCloc
     assert escalated is not None
     assert (escalated.status, escalated.owner_role) == ("escalated", "finance")
     app.bus.handle(c.ApproveCase(case_id=case_id, actor=FAY))
+
+
+def test_an_approval_above_the_role_limit_is_refused_and_changes_nothing(
+    app: App, clock: FakeClock
+) -> None:
+    staffed(app, clock)
+    place_order(app, 3000)  # 30,000, beyond a credit analyst's limit
+    big = next(k for k in case_queue(app.uow_factory, ADMIN, clock.now())["cases"]
+               if k["reason_code"] == "credit_limit_far_exceeded")  # fmt: skip
+    assert refused(app, c.ApproveCase(case_id=str(big["id"]), actor=ANA)) is (
+        ErrorCode.ABOVE_APPROVAL_LIMIT
+    )

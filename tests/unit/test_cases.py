@@ -26,6 +26,8 @@ from ordoflow.domain.values import (
     ShipToCode,
     SiteCode,
 )
+from ordoflow.governance.versions import ArtifactKind
+from tests.governance_data import BOARD
 from tests.governed_world import ADMIN, AGENT, Shop, shop
 
 ANA, FIN, EXE, MIX = (ActorId("credit.ana"), ActorId("finance.fay"), ActorId("exec.eve"),
@@ -259,3 +261,28 @@ def test_the_queue_shows_what_a_user_may_see_by_priority_then_age_with_aging_buc
     shown = show_case(factory, ANA, first.id, world.clock.now())
     assert (shown["overdue"], [t["action"] for t in shown["trail"]]) == (False, ["opened"])
     assert show_case(factory, ANA, first.id, first.due_at)["overdue"] is True
+
+
+def test_approval_is_limited_by_role_and_amount_under_the_table_in_force() -> None:
+    world = staffed()
+    order_id = world.order(3000)  # 30,000: above a credit analyst's 25,000
+    case = case_of(world, order_id)
+    assert refused(world, c.ApproveCase(case_id=case.id, actor=ANA)) is (
+        ErrorCode.ABOVE_APPROVAL_LIMIT
+    )
+    assert refused(world, c.OverrideCase(case_id=case.id, actor=ANA, reason_code="contract_terms",
+                                         comment="frame contract")) is (
+        ErrorCode.ABOVE_APPROVAL_LIMIT
+    )  # fmt: skip
+    world.handle(c.RejectCase(case_id=case.id, actor=ANA, reason_code="credit_refused"))
+    assert world.store.orders[order_id].status is OrderStatus.REJECTED
+
+
+def test_with_no_approval_authority_in_force_nobody_lets_a_hold_through() -> None:
+    world = staffed()
+    case = case_of(world, world.order(1050))
+    world.handle(c.RetireVersion(kind=ArtifactKind.TABLE, name="approval_authority", number=1,
+                                 actor=BOARD))  # fmt: skip
+    assert refused(world, c.ApproveCase(case_id=case.id, actor=ANA)) is (
+        ErrorCode.ABOVE_APPROVAL_LIMIT
+    )

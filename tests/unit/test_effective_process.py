@@ -12,7 +12,7 @@ from tests.fakes import FakeClock, FakeUnitOfWork, Store, fake_bus
 from tests.governance_data import (
     BOARD,
     OWNER,
-    TABLE_NAMES,
+    STEP_TABLES,
     publish,
     publish_standard_process,
     ruleset_text,
@@ -44,7 +44,7 @@ def test_a_site_and_a_channel_each_get_their_variant_on_top_of_the_template() ->
     assert dal_api.template.step("release").parameters["minimum fill rate"] == 0.8
     assert "variant:site" not in dal_api.pins
     assert {k for k in dal_api.pins if k.startswith("table:")} == {
-        f"table:{t}" for t in TABLE_NAMES
+        f"table:{t}" for t in STEP_TABLES
     }
 
 

@@ -26,7 +26,7 @@ from ordoflow.domain.values import (
 from ordoflow.governance.versions import ArtifactKind
 from tests.governance_data import (
     OWNER,
-    TABLE_NAMES,
+    STEP_TABLES,
     publish,
     publish_standard_process,
     ruleset_text,
@@ -53,7 +53,7 @@ def test_an_order_runs_every_step_is_pinned_to_every_version_and_is_released() -
     ]  # fmt: skip
     assert {d[1] for d in decisions(world, order_id)} == {Outcome.PASS}
     assert order.pins == {"template:order_to_cash": "v1",
-                          **{f"table:{name}": "v1" for name in TABLE_NAMES}}  # fmt: skip
+                          **{f"table:{name}": "v1" for name in STEP_TABLES}}  # fmt: skip
     assert {e.process_version for e in world.store.log[order_id]} == {"order_to_cash v1"}
     credit = world.store.decisions[order_id][2]
     assert credit.evaluations[0]["inputs"]["exposure ratio"] == "0.01"  # 100 of 10,000

@@ -17,6 +17,7 @@ from typing import Any
 from ordoflow.application import commands as c
 from ordoflow.application import pipeline
 from ordoflow.application.ports import Clock, UnitOfWork
+from ordoflow.application.process import table_in_force
 from ordoflow.domain.cases import OVERRIDE_REASONS, Case, Resolution
 from ordoflow.domain.errors import (
     Conflict,
@@ -83,6 +84,26 @@ def _segregated(uow: UnitOfWork, user: User, case: Case, order: Order) -> None:
                 f"{user.id} acted as {other.owner_role} on order {order.id} and cannot also act "
                 f"as {case.owner_role}",
             )
+
+
+#: The governed table that says how much each role may let through.
+APPROVAL_AUTHORITY = "approval_authority"
+
+
+def _within_authority(uow: UnitOfWork, case: Case, order: Order, at: datetime) -> None:
+    """Approving or overriding lets the order go on: the case's role must have the authority
+    for the order's total under the approval-authority table in force (none in force: none)."""
+    table = table_in_force(uow, APPROVAL_AUTHORITY, at)
+    total = order.total.amount
+    answer = None
+    if table is not None:
+        answer = pipeline.compiled(table).evaluate({"approver role": case.owner_role,
+                                                    "order total": total}).result  # fmt: skip
+    if not (isinstance(answer, dict) and answer.get("allowed") is True):
+        where = "no approval authority table is in force" if table is None else (
+            f"{case.owner_role} may not let through an order of {total} {order.header.currency}"
+        )  # fmt: skip
+        raise DomainError(ErrorCode.ABOVE_APPROVAL_LIMIT, where)
 
 
 def _audit(  # noqa: PLR0917 - one audit entry and what it records
@@ -164,6 +185,8 @@ def _resolve(
             raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {case.order_id!r}")
         _segregated(uow, user, case, order)
         before, at = case.snapshot(), clock.now()
+        if resolution is not Resolution.REJECTED:
+            _within_authority(uow, case, order, at)
         case.resolve(resolution, actor=cmd.actor, at=at, reason=reason, comment=comment)
         _audit(uow, case, resolution.value, cmd.actor, at, before, reason)
         then(order)
@@ -304,6 +327,7 @@ def show_case(
 
 __all__ = [
     "AGE_BUCKETS",
+    "APPROVAL_AUTHORITY",
     "CONFLICTING_ROLES",
     "OVERSEERS",
     "acting_user",

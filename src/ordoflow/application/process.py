@@ -143,6 +143,13 @@ def _resolved(  # noqa: PLR0917 - the parts effective_process has already read
     return EffectiveProcess(template, pins, tables, window)
 
 
+def table_in_force(uow: UnitOfWork, name: str, at: datetime) -> DecisionTable | None:
+    """The newest published version of one table in force at `at`, if any."""
+    found = _in_force([v for v in uow.versions.published(ArtifactKind.TABLE) if v.name == name],
+                      at).get(name)  # fmt: skip
+    return None if found is None else DecisionTable.from_json(found.content)
+
+
 def pinned_process(uow: UnitOfWork, template_name: str, pins: dict[str, str]) -> EffectiveProcess:
     """The process an order was pinned to, rebuilt from exactly those versions."""
     template_version = _pinned(uow, ArtifactKind.TEMPLATE, template_name,

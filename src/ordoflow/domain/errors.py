@@ -63,6 +63,7 @@ class ErrorCode(StrEnum):
     NOT_AUTHORISED = "not_authorised"
     OUTSIDE_SITE_SCOPE = "outside_site_scope"
     SEGREGATION_OF_DUTIES = "segregation_of_duties"
+    ABOVE_APPROVAL_LIMIT = "above_approval_limit"
     UNKNOWN_CASE = "unknown_case"
     CASE_CLOSED = "case_closed"
     UNKNOWN_REASON_CODE = "unknown_reason_code"

@@ -42,7 +42,7 @@ FINANCE, ADMIN, SUPERVISOR = ActorId("fin.fay"), ActorId("admin"), ActorId("sup.
 OWNER, BOARD = ActorId("process.owner.li"), ActorId("board.sam")
 TABLES = ("customer_validation.dmn", "pricing_approval.dmn", "credit.dmn",
           "export_compliance.dmn", "allocation_priority.dmn", "shipping_constraints.dmn",
-          "release_policy.dmn")  # fmt: skip
+          "release_policy.dmn", "approval_authority.dmn")  # fmt: skip
 TODAY = date(2026, 12, 1)
 
 
@@ -86,8 +86,9 @@ def _publish_standard_process(bus: MessageBus) -> None:
         number = int(bus.handle(c.DraftVersion(kind=kind, name=name, text=text, actor=OWNER)))
         bus.handle(c.SubmitVersion(kind=kind, name=name, number=number, actor=OWNER))
         bus.handle(c.ApproveVersion(kind=kind, name=name, number=number, actor=BOARD))
-    out.print(f"{OWNER} drafted {len(texts)} versions (7 decision tables, the template, a site "
-              f"and a channel variant); {BOARD} approved them")  # fmt: skip
+    out.print(f"{OWNER} drafted {len(texts)} versions (the 7 tables of the steps, the approval "
+              f"authority table, the template, a site and a channel variant); {BOARD} "
+              "approved them")  # fmt: skip
 
 
 class DemoClock:
