@@ -35,7 +35,7 @@ from ordoflow.domain.masterdata import (
     StockLevel,
 )
 from ordoflow.domain.orders import Order
-from ordoflow.domain.people import User
+from ordoflow.domain.people import Delegation, User
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 from ordoflow.governance.versions import (
     Activation,
@@ -68,6 +68,7 @@ class Store:
     log: dict[OrderId, list[OrderLogEntry]] = field(default_factory=dict)
     decisions: dict[OrderId, list[DecisionRecord]] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    delegations: dict[str, Delegation] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
     records: dict[tuple[str, tuple[str, ...]], MasterRecord] = field(default_factory=dict)
     audit: dict[str, list[AuditEntry]] = field(default_factory=dict)
@@ -382,6 +383,13 @@ class FakeUserRepository:
     def all(self) -> list[User]:
         return [self.store.users[k] for k in sorted(self.store.users)]
 
+    def add_delegation(self, delegation: Delegation) -> None:
+        self.store.delegations[delegation.id] = delegation
+
+    def delegations_to(self, user_id: str) -> list[Delegation]:
+        found = [d for d in self.store.delegations.values() if d.delegate == user_id]
+        return sorted(found, key=lambda d: (d.valid_from, d.id))
+
 
 class FakeCaseRepository(CaseRepository):
     def __init__(self, store: Store) -> None:
@@ -474,6 +482,7 @@ class FakeUnitOfWork(UnitOfWork):
         _merge(shared.orders, base.orders, working.orders)
         _merge(shared.cases, base.cases, working.cases)
         _merge(shared.users, base.users, working.users)
+        _merge(shared.delegations, base.delegations, working.delegations)
         _merge(shared.log, base.log, working.log)
         _merge(shared.decisions, base.decisions, working.decisions)
         _merge(shared.records, base.records, working.records)

@@ -81,6 +81,12 @@ def test_users_are_managed_by_administrators_and_bad_roles_are_refused(cli: Cli)
     refused(cli("users", "save", "bob", "--name", "Bob", "--role", "finance", "--actor",
                 "credit.ana"), "not_authorised")  # fmt: skip
     refused(cli("cases", "list", "--actor", "ghost"), "unknown_user")
+    lent = cli.ok("users", "delegate", "--to", "fin.fay", "--role", "credit_analyst", "--until",
+                  "2099-01-01T00:00:00+00:00", "--actor", "credit.ana").out  # fmt: skip
+    assert "credit_analyst lent to fin.fay" in lent
+    lend_executive = ("users", "delegate", "--to", "fin.fay", "--role", "executive", "--until",
+                      "2099-01-01T00:00:00+00:00", "--actor", "credit.ana")  # fmt: skip
+    refused(cli(*lend_executive), "not_authorised")
 
 
 def test_an_auditor_exports_the_trail_and_an_agent_tells_the_customer_the_status(

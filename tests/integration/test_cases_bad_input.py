@@ -5,6 +5,7 @@ with an unknown override reason, as nobody. And the path that works, with its au
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
@@ -117,3 +118,13 @@ def test_an_approval_above_the_role_limit_is_refused_and_changes_nothing(
     assert refused(app, c.ApproveCase(case_id=str(big["id"]), actor=ANA)) is (
         ErrorCode.ABOVE_APPROVAL_LIMIT
     )
+
+
+def test_acting_on_an_ended_delegation_is_refused_and_changes_nothing(
+    app: App, clock: FakeClock
+) -> None:
+    _, case_id = staffed(app, clock)
+    until = clock.now() + timedelta(hours=1)
+    app.bus.handle(c.DelegateAuthority(delegate=FAY, role="credit_analyst", until=until, actor=ANA))
+    clock.advance(hours=1)
+    assert refused(app, c.ApproveCase(case_id=case_id, actor=FAY)) is ErrorCode.DELEGATION_EXPIRED

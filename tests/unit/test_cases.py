@@ -4,7 +4,7 @@ escalation path as the clock moves; every refusal changes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -286,3 +286,26 @@ def test_with_no_approval_authority_in_force_nobody_lets_a_hold_through() -> Non
     assert refused(world, c.ApproveCase(case_id=case.id, actor=ANA)) is (
         ErrorCode.ABOVE_APPROVAL_LIMIT
     )
+
+
+def test_a_delegated_role_works_the_case_until_the_delegation_ends() -> None:
+    world = staffed()
+    order_id = world.order(1050)
+    case = case_of(world, order_id)
+    until = world.clock.now() + timedelta(hours=2)
+    assert refused(world, c.DelegateAuthority(delegate=FIN, role="executive", until=until,
+                                              actor=ANA)) is ErrorCode.NOT_AUTHORISED  # fmt: skip
+    assert refused(world, c.DelegateAuthority(delegate=FIN, role="credit_analyst",
+                                              until=world.clock.now(), actor=ANA)) is (
+        ErrorCode.INVALID_DATE_RANGE
+    )  # fmt: skip
+    world.handle(c.DelegateAuthority(delegate=FIN, role="credit_analyst", until=until, actor=ANA))
+    assert [e.action for e in world.store.audit[f"user:{ANA}"]] == ["created", "delegated"]
+    world.clock.advance(hours=2)
+    assert refused(world, c.ApproveCase(case_id=case.id, actor=FIN)) is (
+        ErrorCode.DELEGATION_EXPIRED
+    )
+    again = world.clock.now() + timedelta(hours=1)
+    world.handle(c.DelegateAuthority(delegate=FIN, role="credit_analyst", until=again, actor=ANA))
+    world.handle(c.ApproveCase(case_id=case.id, actor=FIN))
+    assert world.store.orders[order_id].status is OrderStatus.RELEASED

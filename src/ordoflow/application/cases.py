@@ -10,6 +10,7 @@ rejecting rejects the order and gives its stock back. Every change is audited (s
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,7 @@ from ordoflow.domain.errors import (
 )
 from ordoflow.domain.intake import check_reason
 from ordoflow.domain.orders import Order
-from ordoflow.domain.people import Role, User, add_business_hours
+from ordoflow.domain.people import Delegation, Role, User, add_business_hours
 from ordoflow.domain.values import SYSTEM_ACTOR, ActorId
 
 #: Roles one person may not both act in on the same order: who negotiated the price does not
@@ -57,15 +58,22 @@ def _case(uow: UnitOfWork, case_id: str) -> Case:
     return case
 
 
-def _may(user: User, case: Case, *, supervisor: bool) -> None:
-    """The user covers the case's site and owns its role (or, for work that is not a
-    decision, administers Ordoflow)."""
+def _may(uow: UnitOfWork, user: User, case: Case, at: datetime, *, supervisor: bool) -> None:
+    """The user covers the case's site and owns its role, in their own right or through a
+    delegation in force (or, for work that is not a decision, administers Ordoflow)."""
     if not user.covers(case.site):
         raise DomainError(ErrorCode.OUTSIDE_SITE_SCOPE,
                           f"{user.id} does not act for site {case.site}")  # fmt: skip
-    if not (user.has(case.owner_role) or (supervisor and user.has(Role.ADMINISTRATOR))):
-        message = f"{user.id} lacks the role {case.owner_role} this case needs"
-        raise DomainError(ErrorCode.NOT_AUTHORISED, message)
+    if user.has(case.owner_role) or (supervisor and user.has(Role.ADMINISTRATOR)):
+        return
+    lent = [d for d in uow.users.delegations_to(user.id) if d.role == case.owner_role]
+    if any(d.active(at) for d in lent):
+        return
+    if any(d.valid_until <= at for d in lent):
+        raise DomainError(ErrorCode.DELEGATION_EXPIRED,
+                          f"{user.id}'s delegation of {case.owner_role} has ended")  # fmt: skip
+    message = f"{user.id} lacks the role {case.owner_role} this case needs"
+    raise DomainError(ErrorCode.NOT_AUTHORISED, message)
 
 
 def _segregated(uow: UnitOfWork, user: User, case: Case, order: Order) -> None:
@@ -142,14 +150,45 @@ def save_user(cmd: c.SaveUser, uow: UnitOfWork, clock: Clock) -> None:
         uow.commit()
 
 
+def delegate_authority(cmd: c.DelegateAuthority, uow: UnitOfWork, clock: Clock) -> str:
+    """Lend one of the acting user's roles to another active user until a moment; recorded in
+    the delegator's audit stream, and ending by itself."""
+    with uow:
+        delegator = acting_user(uow, cmd.actor)
+        try:
+            role = Role(cmd.role)
+        except ValueError:
+            problem = FieldError("role", ErrorCode.INVALID_CHOICE, f"{cmd.role!r} is not a role")
+            raise ValidationFailed([problem]) from None
+        if not delegator.has(role):
+            message = f"{delegator.id} cannot lend {role.value}, a role they lack"
+            raise DomainError(ErrorCode.NOT_AUTHORISED, message)
+        delegate = uow.users.get(cmd.delegate)
+        if delegate is None or not delegate.active or delegate.id == delegator.id:
+            raise DomainError(ErrorCode.UNKNOWN_USER,
+                              f"{cmd.delegate!r} is not another active user")  # fmt: skip
+        now = clock.now()
+        if cmd.until <= now:
+            problem = FieldError("until", ErrorCode.INVALID_DATE_RANGE,
+                                 f"{cmd.until} is not after now ({now})")  # fmt: skip
+            raise ValidationFailed([problem])
+        delegation = Delegation(f"DLG-{secrets.token_hex(6).upper()}", delegator.id,
+                                delegate.id, role, now, cmd.until)  # fmt: skip
+        uow.users.add_delegation(delegation)
+        uow.audit.append(f"user:{delegator.id}", "delegated", actor=cmd.actor, at=now,
+                         before=None, after=delegation.to_json())  # fmt: skip
+        uow.commit()
+        return delegation.id
+
+
 def assign_case(cmd: c.AssignCase, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         case = _case(uow, cmd.case_id)
-        _may(acting_user(uow, cmd.actor), case, supervisor=True)
+        _may(uow, acting_user(uow, cmd.actor), case, clock.now(), supervisor=True)
         assignee = uow.users.get(cmd.assignee)
         if assignee is None or not assignee.active:
             raise DomainError(ErrorCode.UNKNOWN_USER, f"{cmd.assignee!r} is not an active user")
-        _may(assignee, case, supervisor=False)
+        _may(uow, assignee, case, clock.now(), supervisor=False)
         before = case.snapshot()
         case.assign(assignee.id, actor=cmd.actor, at=clock.now())
         _audit(uow, case, "assigned", cmd.actor, clock.now(), before)
@@ -159,7 +198,7 @@ def assign_case(cmd: c.AssignCase, uow: UnitOfWork, clock: Clock) -> None:
 def wait_on_customer(cmd: c.WaitOnCustomer, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         case = _case(uow, cmd.case_id)
-        _may(acting_user(uow, cmd.actor), case, supervisor=True)
+        _may(uow, acting_user(uow, cmd.actor), case, clock.now(), supervisor=True)
         before = case.snapshot()
         case.wait_on_customer(actor=cmd.actor, at=clock.now(), comment=cmd.comment)
         _audit(uow, case, "waiting_on_customer", cmd.actor, clock.now(), before)
@@ -179,7 +218,7 @@ def _resolve(
     with uow:
         case = _case(uow, cmd.case_id)
         user = acting_user(uow, cmd.actor)
-        _may(user, case, supervisor=False)
+        _may(uow, user, case, clock.now(), supervisor=False)
         order = uow.orders.get(case.order_id)
         if order is None:  # pragma: no cover - a case belongs to an order
             raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {case.order_id!r}")
@@ -336,6 +375,7 @@ __all__ = [
     "cancel_cases_of",
     "case_queue",
     "case_view",
+    "delegate_authority",
     "escalate_due_cases",
     "override_case",
     "reject_case",

@@ -194,6 +194,15 @@ class SaveUser(Command):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class DelegateAuthority(Command):
+    """The acting user lends one of their roles to `delegate` until `until`."""
+
+    delegate: ActorId
+    role: str
+    until: datetime
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CaseCommand(Command):
     case_id: str
 
@@ -243,6 +252,7 @@ __all__ = [
     "ConfirmShipment",
     "CreateRecord",
     "DecideActivation",
+    "DelegateAuthority",
     "DraftVersion",
     "EscalateDueCases",
     "HoldOrder",

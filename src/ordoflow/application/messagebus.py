@@ -35,6 +35,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RequestActivation: governing.request_activation,
     c.DecideActivation: governing.decide_activation,
     c.SaveUser: cases.save_user,
+    c.DelegateAuthority: cases.delegate_authority,
     c.AssignCase: cases.assign_case,
     c.WaitOnCustomer: cases.wait_on_customer,
     c.ApproveCase: cases.approve_case,

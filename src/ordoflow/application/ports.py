@@ -18,7 +18,7 @@ from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry
 from ordoflow.domain.events import DomainEvent
 from ordoflow.domain.masterdata import MasterRecord, OrderReferences, PriceEntry
 from ordoflow.domain.orders import Order
-from ordoflow.domain.people import User
+from ordoflow.domain.people import Delegation, User
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 from ordoflow.governance.versions import Activation, ArtifactKind, ArtifactVersion
 
@@ -261,6 +261,9 @@ class UserRepository(Protocol):
 
     def save(self, user: User) -> None: ...
     def all(self) -> list[User]: ...
+    def add_delegation(self, delegation: Delegation) -> None: ...
+    def delegations_to(self, user_id: str) -> list[Delegation]:
+        """Every delegation ever made to the user, oldest first."""
 
 
 class CaseRepository(abc.ABC):

@@ -64,6 +64,7 @@ class ErrorCode(StrEnum):
     OUTSIDE_SITE_SCOPE = "outside_site_scope"
     SEGREGATION_OF_DUTIES = "segregation_of_duties"
     ABOVE_APPROVAL_LIMIT = "above_approval_limit"
+    DELEGATION_EXPIRED = "delegation_expired"
     UNKNOWN_CASE = "unknown_case"
     CASE_CLOSED = "case_closed"
     UNKNOWN_REASON_CODE = "unknown_reason_code"

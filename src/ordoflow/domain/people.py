@@ -53,6 +53,27 @@ class User:
                 "active": self.active}  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Delegation:
+    """A user lends one of their roles' authority to another user for a period; it ends by
+    itself at `valid_until`."""
+
+    id: str
+    delegator: ActorId
+    delegate: ActorId
+    role: Role
+    valid_from: datetime
+    valid_until: datetime
+
+    def active(self, at: datetime) -> bool:
+        return self.valid_from <= at < self.valid_until
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "delegator": self.delegator, "delegate": self.delegate,
+                "role": self.role.value, "valid_from": self.valid_from.isoformat(),
+                "valid_until": self.valid_until.isoformat()}  # fmt: skip
+
+
 #: The working day in every site's own time zone: Monday to Friday, 08:00 to 17:00.
 DAY_START, DAY_END = time(8), time(17)
 WORKING_DAYS = frozenset(range(5))
@@ -75,4 +96,12 @@ def add_business_hours(start: datetime, hours: float, time_zone: str) -> datetim
         local = datetime.combine(local.date() + timedelta(days=1), DAY_START, zone)
 
 
-__all__ = ["DAY_END", "DAY_START", "WORKING_DAYS", "Role", "User", "add_business_hours"]
+__all__ = [
+    "DAY_END",
+    "DAY_START",
+    "WORKING_DAYS",
+    "Delegation",
+    "Role",
+    "User",
+    "add_business_hours",
+]

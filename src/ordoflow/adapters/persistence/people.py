@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ordoflow.adapters.persistence.tables import cases, users
+from ordoflow.adapters.persistence.tables import cases, delegations, users
 from ordoflow.application.ports import CaseRepository
 from ordoflow.domain.cases import Case, CaseStatus, Resolution
 from ordoflow.domain.errors import Conflict, ErrorCode
-from ordoflow.domain.people import Role, User
+from ordoflow.domain.people import Delegation, Role, User
 from ordoflow.domain.values import ActorId, OrderId, SiteCode
 
 _LIVE = [s.value for s in (CaseStatus.OPEN, CaseStatus.ASSIGNED, CaseStatus.WAITING_ON_CUSTOMER,
@@ -51,6 +51,22 @@ class SqlUserRepository:
 
     def all(self) -> list[User]:
         return [_user(r) for r in self.conn.execute(users.select().order_by(users.c.id))]
+
+    def add_delegation(self, delegation: Delegation) -> None:
+        d = delegation
+        self.conn.execute(delegations.insert(), {
+            "id": d.id, "delegator": d.delegator, "delegate": d.delegate, "role": d.role.value,
+            "valid_from": d.valid_from, "valid_until": d.valid_until,
+        })  # fmt: skip
+
+    def delegations_to(self, user_id: str) -> list[Delegation]:
+        d = delegations
+        query = d.select().where(d.c.delegate == user_id).order_by(d.c.valid_from, d.c.id)
+        return [
+            Delegation(r.id, ActorId(r.delegator), ActorId(r.delegate), Role(r.role),
+                       r.valid_from, r.valid_until)
+            for r in self.conn.execute(query)
+        ]  # fmt: skip
 
 
 def _case_row(c: Case) -> dict[str, Any]:

@@ -187,6 +187,17 @@ users = sa.Table(
     sa.Column("active", sa.Boolean(), nullable=False),
 )  # fmt: skip
 
+delegations = sa.Table(
+    "delegations", metadata,
+    sa.Column("id", Code, primary_key=True),
+    sa.Column("delegator", Code, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("delegate", Code, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("role", Code, nullable=False),
+    sa.Column("valid_from", UtcDateTime, nullable=False),
+    sa.Column("valid_until", UtcDateTime, nullable=False),
+    sa.Index("ix_delegations_delegate", "delegate"),
+)  # fmt: skip
+
 cases = sa.Table(
     "cases", metadata,
     sa.Column("id", Code, primary_key=True),
@@ -293,6 +304,7 @@ __all__ = [
     "audit_log",
     "cases",
     "customers",
+    "delegations",
     "governed_versions",
     "items",
     "metadata",

@@ -10,7 +10,7 @@ import typer
 
 from ordoflow.application import commands as c
 from ordoflow.application.cases import case_queue, show_case
-from ordoflow.application.requests import parse_user
+from ordoflow.application.requests import parse_moment, parse_user
 from ordoflow.entrypoints.cli.common import (
     ActorOption,
     JsonOption,
@@ -129,6 +129,22 @@ def save_user(  # noqa: PLR0917 - one parameter per command-line option
         user = parse_user(user_id, name, role, site, active=not inactive)
         app.bus.handle(c.SaveUser(user=user, actor=actor(actor_name)))
     out.print(f"user {user_id}: saved")
+
+
+@users_app.command()
+def delegate(
+    to: str = typer.Option(..., "--to", help="Who takes the role."),
+    role: str = typer.Option(..., help="One of your roles."),
+    until: str = typer.Option(..., help="When it ends (ISO 8601 with a zone)."),
+    actor_name: str = ActorOption,
+) -> None:
+    """Lend one of your roles to another user until a moment; it ends by itself."""
+    with app_session() as app:
+        delegation = app.bus.handle(c.DelegateAuthority(
+            delegate=actor(to), role=role, until=parse_moment("until", until),
+            actor=actor(actor_name),
+        ))  # fmt: skip
+    out.print(f"{delegation}: {role} lent to {to} until {until}")
 
 
 @users_app.command("list")
