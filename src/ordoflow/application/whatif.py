@@ -18,7 +18,7 @@ from ordoflow.domain.decisions import DecisionRecord
 from ordoflow.domain.errors import DomainError, ErrorCode, NotFound
 from ordoflow.domain.orders import Order
 from ordoflow.domain.values import OrderId
-from ordoflow.governance.tables import DecisionTable
+from ordoflow.governance.tables import CompiledTable, DecisionTable
 from ordoflow.governance.template import Step, Template, Variant, resolve
 from ordoflow.governance.versions import ArtifactKind, ArtifactVersion
 from ordoflow.governance.whatif import WhatIfReport, render, replay
@@ -56,6 +56,7 @@ def _replay_process(
         tables = set(_table_names(uow, draft_variant.template))
     orders: dict[OrderId, Order | None] = {}
     templates: dict[tuple[Any, ...], Template | None] = {}
+    compiled: dict[tuple[str, str], CompiledTable | None] = {}
     for table in sorted(tables):
         for record in uow.orders.recent_decisions(table, last):
             order = orders.get(record.order_id) or orders.setdefault(
@@ -69,21 +70,30 @@ def _replay_process(
             template = templates[key]
             if template is None:
                 continue
-            _replay_step(uow, report, template, order, record)
+            _replay_step(uow, report, template, order, record, compiled)
 
 
-def _replay_step(
-    uow: UnitOfWork, report: WhatIfReport, template: Template, order: Order, record: DecisionRecord
+def _replay_step(  # noqa: PLR0917 - the replay's state, passed down
+    uow: UnitOfWork,
+    report: WhatIfReport,
+    template: Template,
+    order: Order,
+    record: DecisionRecord,
+    compiled: dict[tuple[str, str], CompiledTable | None],
 ) -> None:
+    """Replay one recorded decision with the order's pinned table (read once per version)."""
     step = next((s for s in template.steps if s.id == record.step), None)
     if step is None or order.pins is None:
         return
-    pin = order.pins.get(f"table:{step.table}")
-    found = pin and uow.versions.get(ArtifactKind.TABLE, step.table, int(pin.lstrip("v")))
-    if not found:
-        return
-    compiled = pipeline.compiled(DecisionTable.from_json(found.content))
-    replay(report, step, compiled, [record], overrides=step.parameters)
+    pin = order.pins.get(f"table:{step.table}", "")
+    if (step.table, pin) not in compiled:
+        found = pin and uow.versions.get(ArtifactKind.TABLE, step.table, int(pin.lstrip("v")))
+        compiled[(step.table, pin)] = (
+            pipeline.compiled(DecisionTable.from_json(found.content)) if found else None
+        )
+    table = compiled[(step.table, pin)]
+    if table is not None:
+        replay(report, step, table, [record], overrides=step.parameters)
 
 
 def _in_scope(order: Order, variant: Variant | None) -> bool:
