@@ -257,9 +257,7 @@ def reject_case(cmd: c.RejectCase, uow: UnitOfWork, clock: Clock) -> None:
     reason = check_reason(cmd.reason_code)
 
     def reject(order: Order) -> None:
-        freed = order.reject(reason, actor=cmd.actor, at=clock.now())
-        for sku in sorted(freed):
-            uow.stock.unreserve(sku, order.header.site, freed[sku])
+        pipeline.give_back(uow, order, order.reject(reason, actor=cmd.actor, at=clock.now()))
 
     _resolve(cmd, uow, clock, Resolution.REJECTED, reason=reason, comment=cmd.comment,
              then=reject)  # fmt: skip

@@ -11,7 +11,7 @@ from ordoflow.application.cases import cancel_cases_of
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.domain.errors import ErrorCode, NotFound
 from ordoflow.domain.orders import Order
-from ordoflow.domain.values import OrderId, Sku
+from ordoflow.domain.values import OrderId
 
 
 def _load(uow: UnitOfWork, order_id: OrderId) -> Order:
@@ -60,7 +60,7 @@ def reject_order(cmd: c.RejectOrder, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         order = _load(uow, cmd.order_id)
         freed = order.reject(cmd.reason_code, actor=cmd.actor, at=clock.now())
-        _give_back(uow, order, freed)
+        pipeline.give_back(uow, order, freed)
         cancel_cases_of(uow, order, cmd.actor, clock.now())
         uow.commit()
 
@@ -69,14 +69,9 @@ def cancel_order(cmd: c.CancelOrder, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         order = _load(uow, cmd.order_id)
         freed = order.cancel(cmd.reason_code, actor=cmd.actor, at=clock.now())
-        _give_back(uow, order, freed)
+        pipeline.give_back(uow, order, freed)
         cancel_cases_of(uow, order, cmd.actor, clock.now())
         uow.commit()
-
-
-def _give_back(uow: UnitOfWork, order: Order, freed: dict[Sku, int]) -> None:
-    for sku in sorted(freed):
-        uow.stock.unreserve(sku, order.header.site, freed[sku])
 
 
 def allocate_order(cmd: c.AllocateOrder, uow: UnitOfWork, clock: Clock) -> None:
@@ -95,7 +90,7 @@ def confirm_shipment(cmd: c.ConfirmShipment, uow: UnitOfWork, clock: Clock) -> N
         )
         for sku in sorted(issued):
             uow.stock.issue(sku, order.header.site, issued[sku])
-        _give_back(uow, order, freed)
+        pipeline.give_back(uow, order, freed)
         uow.commit()
 
 

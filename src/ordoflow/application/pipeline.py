@@ -32,7 +32,7 @@ from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import OrderReferences, PriceEntry, quote_price
 from ordoflow.domain.orders import Order
 from ordoflow.domain.people import add_business_hours
-from ordoflow.domain.values import SYSTEM_ACTOR, ActorId, FieldProblem, parse_code
+from ordoflow.domain.values import SYSTEM_ACTOR, ActorId, FieldProblem, Sku, parse_code
 from ordoflow.governance.facts import OrderData, OrderFacts, fill_rate, order_facts
 from ordoflow.governance.running import StepResult, contexts, decide
 from ordoflow.governance.tables import CompiledTable, DecisionTable, compile_table
@@ -253,6 +253,12 @@ def take_stock(uow: UnitOfWork, order: Order) -> dict[int, int]:
     return taken
 
 
+def give_back(uow: UnitOfWork, order: Order, freed: dict[Sku, int]) -> None:
+    """Return units an ended order held, in SKU order (the same lock order as taking)."""
+    for sku in sorted(freed):
+        uow.stock.unreserve(sku, order.header.site, freed[sku])
+
+
 def _route(
     step: Step | None, outcome: Outcome, role: str | None, at: datetime, data: OrderData
 ) -> tuple[Route, HoldRoute]:
@@ -371,6 +377,7 @@ __all__ = [
     "OrderData",
     "Runnable",
     "compiled",
+    "give_back",
     "order_data",
     "pinned_for",
     "process_for",

@@ -152,25 +152,25 @@ def table_in_force(uow: UnitOfWork, name: str, at: datetime) -> DecisionTable | 
 
 def pinned_process(uow: UnitOfWork, template_name: str, pins: dict[str, str]) -> EffectiveProcess:
     """The process an order was pinned to, rebuilt from exactly those versions."""
-    template_version = _pinned(uow, ArtifactKind.TEMPLATE, template_name,
+    template_version = pinned_version(uow, ArtifactKind.TEMPLATE, template_name,
                                pins[f"template:{template_name}"])  # fmt: skip
     template = Template.model_validate(template_version.content)
     for scope in ("site", "channel"):
         pin = pins.get(f"variant:{scope}")
         if pin is not None:
             name, number = pin.rsplit(" ", 1)
-            variant = _pinned(uow, ArtifactKind.VARIANT, name, number)
+            variant = pinned_version(uow, ArtifactKind.VARIANT, name, number)
             template = resolve(template, Variant.model_validate(variant.content))
     tables = {
         step.table: DecisionTable.from_json(
-            _pinned(uow, ArtifactKind.TABLE, step.table, pins[f"table:{step.table}"]).content
+            pinned_version(uow, ArtifactKind.TABLE, step.table, pins[f"table:{step.table}"]).content
         )
         for step in template.steps
     }
     return EffectiveProcess(template, dict(pins), tables)
 
 
-def _pinned(uow: UnitOfWork, kind: ArtifactKind, name: str, number: str) -> ArtifactVersion:
+def pinned_version(uow: UnitOfWork, kind: ArtifactKind, name: str, number: str) -> ArtifactVersion:
     version = uow.versions.get(kind, name, int(number.removeprefix("v")))
     if version is None:
         raise DomainError(ErrorCode.UNKNOWN_VERSION, f"no {kind.value} {name} {number}")

@@ -14,6 +14,7 @@ from typing import Any
 
 from ordoflow.application import pipeline
 from ordoflow.application.ports import UnitOfWork
+from ordoflow.application.process import pinned_version
 from ordoflow.domain.decisions import DecisionRecord
 from ordoflow.domain.errors import DomainError, ErrorCode, NotFound
 from ordoflow.domain.orders import Order
@@ -122,7 +123,7 @@ def _template_for(
     try:
         template = draft_template
         if template is None:
-            pinned = _version(uow, ArtifactKind.TEMPLATE, pipeline.STANDARD_TEMPLATE,
+            pinned = pinned_version(uow, ArtifactKind.TEMPLATE, pipeline.STANDARD_TEMPLATE,
                               pins[f"template:{pipeline.STANDARD_TEMPLATE}"])  # fmt: skip
             template = Template.model_validate(pinned.content)
         for scope in ("site", "channel"):
@@ -132,19 +133,12 @@ def _template_for(
             elif (pin := pins.get(f"variant:{scope}")) is not None:
                 name, number = pin.rsplit(" ", 1)
                 variant = Variant.model_validate(
-                    _version(uow, ArtifactKind.VARIANT, name, number).content
+                    pinned_version(uow, ArtifactKind.VARIANT, name, number).content
                 )
             template = resolve(template, variant)
         return template
     except DomainError:
         return None
-
-
-def _version(uow: UnitOfWork, kind: ArtifactKind, name: str, number: str) -> ArtifactVersion:
-    found = uow.versions.get(kind, name, int(number.lstrip("v")))
-    if found is None:
-        raise NotFound(ErrorCode.UNKNOWN_VERSION, f"no {kind.value} {name} {number}")
-    return found
 
 
 def what_if_text(report: WhatIfReport) -> str:
