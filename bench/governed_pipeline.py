@@ -1,22 +1,23 @@
 """Governed pipeline throughput: orders of five lines placed through the application layer on a
-database where the standard order-to-cash process is published, so that every order runs the
-whole governed process in its placing transaction (seven decision tables: customer validation,
-pricing approval, credit, export compliance, allocation priority, shipping constraints, release
-policy; stock taken; the order released; each step's decision trace stored in order_decisions),
-against the intake-only rate of the spine benchmark measured in the same run.
+database where the standard order-to-cash process is published, so that every order runs the whole
+governed process in its placing transaction (eight decision tables: customer validation, pricing
+approval, credit, export compliance, order review, allocation priority, shipping constraints,
+release policy; stock taken; the order released; each step's decision trace stored in
+order_decisions), against the intake-only rate of the spine benchmark measured in the same run.
 
     .venv/bin/python bench/governed_pipeline.py [--orders N] [--backend sqlite|postgres|both]
                                                 [--rounds R] [--profile]
 
-The governed path seeds a site, 50 customers (each with a ship-to and a credit limit far above
-what the run can owe), the five items of bench/order_intake.py with more stock than the run can
-take, and publishes the shipped rule sets and template (`ordoflow.governance` resources
-`rulesets/*.dmn` and `templates/order_to_cash.yaml`), each drafted and submitted by a process
-owner and approved by a board member. Its orders are those of bench/order_intake.py (same lines,
-quantities and prices, channel api, one site) spread over the 50 customers, so that each
-customer's open exposure, which the credit step sums, stays at a realistic size. No order may
-be held: after the timed rounds every order placed (warm-up included) must be released with
-seven decisions, else the benchmark stops without a figure.
+The governed path saves its users (the administrator, the integration account that places the
+orders, a process owner and a board member), seeds a site, 50 customers (each with a ship-to and a
+credit limit far above what the run can owe), the five items of bench/order_intake.py with more
+stock than the run can take, and publishes the shipped rule sets and template (`ordoflow.governance`
+resources `rulesets/*.dmn` and `templates/order_to_cash.yaml`), each drafted and submitted by a
+process owner and approved by a board member. Its orders are those of bench/order_intake.py (same
+lines, quantities and prices, channel api, one site) spread over the 50 customers, so that each
+customer's open exposure, which the credit step sums, stays at a realistic size. No order may be
+held: after the timed rounds every order placed (warm-up included) must be released with eight
+decisions, else the benchmark stops without a figure.
 
 The intake-only baseline is bench/order_intake.py's application path, imported and run
 unchanged: the same PlaceOrder commands through the bus, handled by the intake PlaceOrder does
@@ -71,6 +72,7 @@ from ordoflow.bootstrap import bootstrap
 from ordoflow.config import Settings
 from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import Customer, CustomerTier, Item, ShipTo, Site, StockLevel
+from ordoflow.domain.people import Role
 from ordoflow.domain.values import AccountNumber, ActorId, CountryCode
 from ordoflow.governance.versions import ArtifactKind
 
@@ -79,7 +81,7 @@ DEFAULT_ROUNDS = 3
 TARGET = 0.70  # governed / intake-only
 PROFILE_ORDERS = 300
 
-STEPS = 7  # the standard template's steps, one decision table each
+STEPS = 8  # the standard template's steps, one decision table each
 CUSTOMERS = tuple(AccountNumber(f"C-GOV-{n:02d}") for n in range(1, 51))
 CREDIT_LIMIT = Decimal("100000000")
 ON_HAND = 1_000_000_000
@@ -148,11 +150,13 @@ def publish_standard_process(bus: MessageBus) -> None:
 
 @contextmanager
 def governed_intake(url: str) -> Iterator[Place]:
-    """A bootstrapped app on a migrated database with master data seeded through the bus and
-    the standard process published."""
+    """A bootstrapped app on a migrated database with its users and master data seeded through
+    the bus and the standard process published."""
     app = bootstrap(Settings(database_url=url, event_source=spine.EVENT_SOURCE))
     try:
         app.upgrade_database()
+        spine.save_users(app.bus, {spine.ACTOR: Role.INTEGRATION, OWNER: Role.PROCESS_OWNER,
+                                   BOARD: Role.GOVERNANCE_BOARD})  # fmt: skip
         for record in master_records():
             app.bus.handle(c.CreateRecord(actor=spine.ADMIN, record=record))
         publish_standard_process(app.bus)

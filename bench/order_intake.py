@@ -49,8 +49,8 @@ from sqlalchemy.engine import make_url
 
 from ordoflow.adapters.persistence import migrate
 from ordoflow.adapters.persistence.engine import create_engine
+from ordoflow.application import access, placing
 from ordoflow.application import commands as c
-from ordoflow.application import placing
 from ordoflow.application.messagebus import HANDLERS, MessageBus
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.bootstrap import bootstrap
@@ -60,6 +60,7 @@ from ordoflow.domain.intake import new_order_id
 from ordoflow.domain.lifecycle import LineStatus, OrderStatus
 from ordoflow.domain.masterdata import Customer, CustomerTier, Item, ShipTo, Site
 from ordoflow.domain.orders import Order
+from ordoflow.domain.people import Role, User
 from ordoflow.domain.values import (
     AccountNumber,
     ActorId,
@@ -84,7 +85,7 @@ SKUS = tuple(Sku(f"SKU-BENCH-{n}") for n in range(1, 6))
 PRICES = tuple(Decimal("10.50") + n for n in range(len(SKUS)))
 USD = CurrencyCode("USD")
 REQUESTED = date(2026, 12, 1)
-ACTOR = ActorId("bench")
+ACTOR = ActorId("bench")  # an integration account taking API orders in
 ADMIN = ActorId("admin")
 
 
@@ -178,6 +179,14 @@ def master_records() -> list[Site | Customer | ShipTo | Item]:
     return records
 
 
+def save_users(bus: MessageBus, users: dict[ActorId, Role]) -> None:
+    """The administrator first (a new database's first user saves itself), then `users`, each
+    with one role and acting for every site."""
+    everyone = {ADMIN: Role.ADMINISTRATOR, **users}
+    for user_id, role in everyone.items():
+        bus.handle(c.SaveUser(user=User(user_id, user_id, frozenset({role})), actor=ADMIN))
+
+
 def place_command(i: int, run: str) -> c.PlaceOrder:
     return c.PlaceOrder(
         actor=ACTOR,
@@ -195,8 +204,10 @@ def place_command(i: int, run: str) -> c.PlaceOrder:
 
 
 def intake_only(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock) -> str:
-    """PlaceOrder up to the governed process: checked, priced and recorded as received."""
+    """PlaceOrder up to the governed process: who acts checked, the order checked, priced and
+    recorded as received."""
     with uow:
+        access.within(access.permit(uow, cmd), cmd.site)
         intake = placing.take_in(cmd, uow)
         order = Order.place(new_order_id(), intake.header, intake.lines, actor=cmd.actor,
                             at=clock.now(), fingerprint=intake.fingerprint)  # fmt: skip
@@ -207,11 +218,12 @@ def intake_only(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock) -> str:
 
 @contextmanager
 def app_intake(url: str) -> Iterator[Place]:
-    """A bootstrapped app on a migrated database with master data seeded through the bus,
-    taking orders in through `intake_only`."""
+    """A bootstrapped app on a migrated database with its users and master data seeded through
+    the bus, taking orders in through `intake_only`."""
     app = bootstrap(Settings(database_url=url, event_source=EVENT_SOURCE))
     try:
         app.upgrade_database()
+        save_users(app.bus, {ACTOR: Role.INTEGRATION})
         for record in master_records():
             app.bus.handle(c.CreateRecord(actor=ADMIN, record=record))
         run = secrets.token_hex(3).upper()

@@ -23,6 +23,7 @@ from ordoflow.domain.values import (
     Sku,
 )
 from tests.governance_data import ensure_standard_process
+from tests.staff import ensure_staff
 
 
 def ref(prefix: str) -> str:
@@ -49,6 +50,7 @@ def seed(
 ) -> World:
     """Master data for one customer at one site. `governed` (the default) publishes the
     standard process first unless the database has it, so orders placed run it."""
+    ensure_staff(bus)
     if governed:
         ensure_standard_process(bus)
     site, account = SiteCode(ref("S")), AccountNumber(ref("C"))

@@ -111,6 +111,14 @@ class FakeOrderRepository(OrderRepository):
         stored = self.store.orders.get(order.id)
         if stored is None or stored.version != order.version:
             return False
+        if order.body_changed:
+            h = order.header
+            other = self._get_by_po(h.account_number, h.customer_po)
+            if other is not None and other.id != order.id:
+                raise Conflict(ErrorCode.DUPLICATE_PO_CONFLICT,
+                               f"customer {h.account_number} already has an order under PO "
+                               f"{h.customer_po!r}")  # fmt: skip
+            order.body_changed = False
         self.store.orders[order.id] = dataclasses.replace(
             _snapshot(order), version=order.version + 1
         )
@@ -127,10 +135,13 @@ class FakeOrderRepository(OrderRepository):
     def decisions(self, order_id: OrderId) -> list[DecisionRecord]:
         return list(self.store.decisions.get(order_id, []))
 
-    def recent_decisions(self, table: str, limit: int) -> list[DecisionRecord]:
+    def recent_decisions(
+        self, table: str, limit: int, sites: frozenset[SiteCode] | None = None
+    ) -> list[DecisionRecord]:
         latest = [next((d for d in reversed(found)
                         if d.table == table and d.outcome is not Outcome.ACCEPTED), None)
-                  for found in self.store.decisions.values()]  # fmt: skip
+                  for oid, found in self.store.decisions.items()
+                  if sites is None or self.store.orders[oid].header.site in sites]  # fmt: skip
         chosen = sorted((d for d in latest if d is not None),
                         key=lambda d: (-d.decided_at.timestamp(), d.order_id))  # fmt: skip
         return chosen[:limit]
@@ -145,8 +156,26 @@ class FakeOrderRepository(OrderRepository):
             Decimal(0),
         )  # fmt: skip
 
-    def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
-        found = [o for o in self.store.orders.values() if status is None or o.status == status]
+    def placed_since(
+        self, account: AccountNumber, since: datetime, excluding: OrderId
+    ) -> tuple[int, Decimal]:
+        withdrawn = {"rejected", "cancelled"}
+        found = [o for o in self.store.orders.values()
+                 if o.header.account_number == account and o.id != excluding
+                 and o.received_at >= since and o.status.value not in withdrawn]  # fmt: skip
+        value = sum((ln.amount for o in found for ln in o.lines
+                     if ln.status.value not in withdrawn), Decimal(0))  # fmt: skip
+        return len(found), value
+
+    def latest(
+        self,
+        limit: int = 50,
+        status: str | None = None,
+        sites: frozenset[SiteCode] | None = None,
+    ) -> list[Order]:
+        found = [o for o in self.store.orders.values()
+                 if (status is None or o.status == status)
+                 and (sites is None or o.header.site in sites)]  # fmt: skip
         found.sort(key=lambda o: (o.received_at, o.id), reverse=True)
         return [_snapshot(o) for o in found[:limit]]
 

@@ -7,16 +7,16 @@ from importlib import resources
 
 from ordoflow.application import commands as c
 from ordoflow.application.messagebus import MessageBus
-from ordoflow.domain.values import ActorId
+from ordoflow.application.policies import CASE_TABLES
 from ordoflow.governance.versions import ArtifactKind
+from tests.staff import BOARD, OWNER, ensure_staff
 
 PACKAGE = resources.files("ordoflow.governance")
 TABLE_NAMES = sorted(p.name.removesuffix(".dmn") for p in (PACKAGE / "rulesets").iterdir()
                      if p.name.endswith(".dmn"))  # fmt: skip
-OWNER, BOARD = ActorId("process.owner"), ActorId("board.member")
 #: The tables the standard template's steps run (the others, such as approval authority, are
-#: read outside the steps).
-STEP_TABLES = sorted(set(TABLE_NAMES) - {"approval_authority"})
+#: read when a case is decided).
+STEP_TABLES = sorted(set(TABLE_NAMES) - set(CASE_TABLES))
 
 
 def ruleset_text(name: str) -> str:
@@ -44,6 +44,7 @@ def publish(
 
 
 def publish_standard_process(bus: MessageBus, effective_from: datetime | None = None) -> None:
+    ensure_staff(bus)
     for name in TABLE_NAMES:
         publish(bus, ArtifactKind.TABLE, name, ruleset_text(name), effective_from)
     publish(bus, ArtifactKind.TEMPLATE, "order_to_cash", template_text(), effective_from)

@@ -12,7 +12,6 @@ from ordoflow.bootstrap import App
 from ordoflow.domain.masterdata import Customer, CustomerTier, Item, ShipTo, Site, StockLevel
 from ordoflow.domain.values import (
     AccountNumber,
-    ActorId,
     Channel,
     CountryCode,
     CurrencyCode,
@@ -24,14 +23,15 @@ from ordoflow.domain.values import (
 from tests.builders import ref
 from tests.fakes import FakeClock, Store, fake_bus
 from tests.governance_data import publish_standard_process
+from tests.staff import ADMIN, AGENT, ensure_staff
 
-ADMIN, AGENT = ActorId("admin"), ActorId("cs.agent")
 USD = CurrencyCode("USD")
 SITE, ACCOUNT, SHIP_TO, SKU = (SiteCode("DC1"), AccountNumber("C-1"), ShipToCode("MAIN"),
                                Sku("BOLT-1"))  # fmt: skip
 
 
 def set_up(app: App, clock: FakeClock, *, stock: int = 100) -> None:
+    ensure_staff(app.bus)
     for record in (
         Site(SITE, "DC", CountryCode("US"), "America/Chicago"),
         Customer(ACCOUNT, "Buyer Inc.", "TAX-1", CustomerTier.STANDARD, USD, "NET30",
@@ -91,6 +91,7 @@ def shop(*, governed: bool = True, stock: int = 100, site: str | None = None) ->
     bus, store, clock = fake_bus()
     site_code, account = SiteCode(site or ref("S")), AccountNumber(ref("C"))
     world = Shop(bus, store, clock, site_code, account, ShipToCode("MAIN"), Sku(ref("SKU")))
+    ensure_staff(bus)
     world.add(Site(site_code, "DC", CountryCode("US"), "America/Chicago"))
     world.add(Customer(account, "Buyer Inc.", "TAX-1", CustomerTier.STANDARD, USD, "NET30",
                        Decimal("10000")))  # fmt: skip
@@ -100,7 +101,7 @@ def shop(*, governed: bool = True, stock: int = 100, site: str | None = None) ->
                    Decimal("1"), "EAR99"))  # fmt: skip
     world.add(StockLevel(world.sku, site_code, stock))
     if governed:
-        publish_standard_process(bus)  # type: ignore[arg-type]
+        publish_standard_process(bus)
     clock.advance(minutes=1)
     return world
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
 from ordoflow.application.ports import CloudEvent, DuplicateOrderId, DuplicatePurchaseOrder
+from ordoflow.domain.decisions import DecisionRecord, Outcome
 from ordoflow.domain.errors import Conflict, DomainError, ErrorCode, NotFound
 from ordoflow.domain.eventlog import ChainHead, find_break
 from ordoflow.domain.intake import LineRequest, OrderHeader, new_order_id
@@ -158,6 +160,148 @@ def test_latest_lists_newest_first_and_filters_by_status(uow_factory: UowFactory
         assert ids.index(newer.id) < ids.index(older.id)
         assert uow.orders.latest(status="closed") == []
         assert len(uow.orders.latest(limit=1)) == 1
+
+
+def another_order(order: Order, received_at: datetime) -> Order:
+    """A second order of the same customer at the same site, under a new PO."""
+    header = replace(order.header, customer_po=ref("PO"))
+    line = LineRequest(1, order.lines[0].sku, 1, Decimal("1"), "EA")
+    return Order.place(new_order_id(), header, [line], actor=ACTOR, at=received_at,
+                       fingerprint="g" * 64)  # fmt: skip
+
+
+def test_latest_lists_only_orders_of_the_given_sites(uow_factory: UowFactory) -> None:
+    here = new_order(uow_factory)
+    newer_here = another_order(here, AT.replace(hour=10))
+    there = new_order(uow_factory)  # at a site of its own
+    there.received_at = AT.replace(hour=11)
+    for order in (here, newer_here, there):
+        save(uow_factory, order)
+    site, other = here.header.site, there.header.site
+    with uow_factory() as uow:
+        assert [o.id for o in uow.orders.latest(sites=frozenset({site}))] == [
+            newer_here.id, here.id,
+        ]  # fmt: skip
+        assert [o.id for o in uow.orders.latest(limit=1, sites=frozenset({site}))] == [
+            newer_here.id
+        ]
+        both = uow.orders.latest(sites=frozenset({site, other}))
+        assert [o.id for o in both] == [there.id, newer_here.id, here.id]
+        assert both[2].lines == here.lines
+        assert {o.id for o in uow.orders.latest()} >= {here.id, newer_here.id, there.id}
+        assert uow.orders.latest(sites=frozenset()) == []
+        assert uow.orders.latest(sites=frozenset({SiteCode("NOWHERE")})) == []
+        assert uow.orders.latest(status="closed", sites=frozenset({site})) == []
+        received = [o.id for o in uow.orders.latest(status="received", sites=frozenset({other}))]
+        assert received == [there.id]
+
+
+def test_placed_since_counts_the_customers_orders_of_the_window_not_withdrawn(
+    uow_factory: UowFactory,
+) -> None:
+    first = new_order(uow_factory)  # 3 x 9.99 + 1 x 0.0001 at AT
+    account = first.header.account_number
+    later = another_order(first, AT.replace(hour=12))  # 1 x 1
+    withdrawn = another_order(first, AT.replace(hour=13))
+    withdrawn.cancel("customer_request", actor=ACTOR, at=AT.replace(hour=13))
+    before = another_order(first, AT.replace(hour=8))
+    for order in (first, later, withdrawn, before):
+        save(uow_factory, order)
+    with uow_factory() as uow:
+        since_nine = uow.orders.placed_since(account, AT.replace(hour=9), excluding=later.id)
+        assert since_nine == (1, Decimal("29.9701"))
+        everything = uow.orders.placed_since(account, AT.replace(hour=0), excluding=OrderId("x"))
+        assert everything == (3, Decimal("31.9701"))
+        nobody = uow.orders.placed_since(AccountNumber("NOBODY"), AT.replace(hour=0),
+                                         excluding=first.id)  # fmt: skip
+        assert nobody == (0, Decimal(0))
+
+
+def test_a_changed_order_is_stored_with_its_new_header_and_lines(uow_factory: UowFactory) -> None:
+    order = new_order(uow_factory)
+    save(uow_factory, order)
+    sku = order.lines[0].sku
+    with uow_factory() as uow:
+        loaded = uow.orders.get(order.id)
+        assert loaded is not None
+        header = replace(loaded.header, ship_to=ShipToCode("MAIN"))
+        lines = [LineRequest(1, sku, 5, Decimal("8.50"), "EA"),
+                 LineRequest(3, sku, 2, Decimal("1.25"), "EA")]  # fmt: skip
+        parts, _ = loaded.change(header, lines, actor=ActorId("cs.agent"), at=AT,
+                                 fingerprint="h" * 64)  # fmt: skip
+        uow.commit()
+    assert parts == frozenset({"lines"})
+    with uow_factory() as uow:
+        again = uow.orders.get(order.id)
+        log = uow.orders.log(order.id)
+    assert again is not None
+    assert (again.changed_by, again.body_hash, again.version) == ("cs.agent", "h" * 64, 2)
+    assert [(ln.line_no, ln.quantity, ln.unit_price, ln.status.value) for ln in again.lines] == [
+        (1, 5, Decimal("8.50"), "open"), (2, 1, Decimal("0.0001"), "cancelled"),
+        (3, 2, Decimal("1.25"), "open"),
+    ]  # fmt: skip
+    assert again.total.amount == Decimal("45.0000")
+    assert [e.activity for e in log][1:] == ["order change", "line change", "line cancel",
+                                             "line added"]  # fmt: skip
+    assert find_break("o", log, again.log_head) is None
+
+
+def decide(order: Order, table: str, *outcomes: tuple[Outcome, datetime]) -> list[DecisionRecord]:
+    """Decisions of `table` for the order, one per outcome, in turn."""
+    records = []
+    for outcome, at in outcomes:
+        record = DecisionRecord(
+            order_id=order.id, seq=order.next_decision_seq(), step="credit", table=table,
+            table_version="v1", outcome=outcome,
+            reason=None if outcome in (Outcome.PASS, Outcome.ACCEPTED) else "credit_review",
+            decided_at=at, actor=ACTOR,
+            evaluations=({"inputs": {"exposure ratio": "1.05", "days past due": 0}},),
+        )  # fmt: skip
+        order.decide(record, stopped=False)
+        records.append(record)
+    return records
+
+
+def test_recent_decisions_give_each_orders_latest_for_the_table_newest_first(
+    uow_factory: UowFactory,
+) -> None:
+    table = ref("t").lower()
+    first, second = new_order(uow_factory), new_order(uow_factory)
+    held, accepted = decide(first, table, (Outcome.HOLD, AT),
+                            (Outcome.ACCEPTED, AT.replace(hour=12)))  # fmt: skip
+    decide(first, ref("other").lower(), (Outcome.PASS, AT.replace(hour=13)))
+    _, waiting = decide(second, table, (Outcome.PASS, AT.replace(hour=10)),
+                        (Outcome.BACKORDER, AT.replace(hour=11)))  # fmt: skip
+    save(uow_factory, first)
+    save(uow_factory, second)
+    with uow_factory() as uow:
+        found = uow.orders.recent_decisions(table, 10)
+        assert uow.orders.recent_decisions(table, 1) == [waiting]
+        assert uow.orders.recent_decisions(ref("none").lower(), 10) == []
+    assert found == [waiting, held], "a person's acceptance is not a decision to replay"
+    assert accepted not in found
+
+
+def test_recent_decisions_are_only_of_orders_at_the_given_sites(uow_factory: UowFactory) -> None:
+    table = ref("t").lower()
+    here, there = new_order(uow_factory), new_order(uow_factory)
+    newer_here = another_order(here, AT)
+    (old,) = decide(here, table, (Outcome.HOLD, AT))
+    (new,) = decide(newer_here, table, (Outcome.PASS, AT.replace(hour=10)))
+    (newest,) = decide(there, table, (Outcome.REJECT, AT.replace(hour=11)))
+    for order in (here, newer_here, there):
+        save(uow_factory, order)
+    site, other = here.header.site, there.header.site
+    with uow_factory() as uow:
+        assert uow.orders.recent_decisions(table, 10, sites=frozenset({site})) == [new, old]
+        # the limit counts only the orders of the sites
+        assert uow.orders.recent_decisions(table, 1, sites=frozenset({site})) == [new]
+        assert uow.orders.recent_decisions(table, 10, sites=frozenset({other})) == [newest]
+        assert uow.orders.recent_decisions(table, 10, sites=frozenset({site, other})) == [
+            newest, new, old,
+        ]  # fmt: skip
+        assert uow.orders.recent_decisions(table, 10, sites=None) == [newest, new, old]
+        assert uow.orders.recent_decisions(table, 10, sites=frozenset()) == []
 
 
 def test_chains_give_every_order_with_its_head_and_log(uow_factory: UowFactory) -> None:

@@ -8,7 +8,7 @@ import secrets
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from ordoflow.adapters.persistence.engine import create_engine
+from tests.staff import ADMIN
 
 #: Variables that would make Rich colour or box its output differently from a plain pipe.
 _STYLING = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")
@@ -42,14 +43,23 @@ class Result:
 
 @dataclass(frozen=True)
 class Cli:
-    """`ordoflow` bound to one database and one working folder."""
+    """`ordoflow` bound to one database and one working folder, and to the user who acts in
+    commands not given `--actor` (set as ORDOFLOW_ACTOR, as in that user's shell; None: nobody,
+    whatever the environment running the tests says)."""
 
     database_url: str
     folder: Path
+    actor: str | None = None
+
+    def as_user(self, actor: str) -> Cli:
+        """The same command, run by `actor`."""
+        return replace(self, actor=actor)
 
     def __call__(self, *args: str | Path) -> Result:
-        env = {k: v for k, v in os.environ.items() if k not in _STYLING}
+        env = {k: v for k, v in os.environ.items() if k not in (*_STYLING, "ORDOFLOW_ACTOR")}
         env["ORDOFLOW_DATABASE_URL"] = self.database_url
+        if self.actor is not None:
+            env["ORDOFLOW_ACTOR"] = self.actor
         done = subprocess.run(
             [ordoflow_command(), *map(str, args)],
             capture_output=True, text=True, encoding="utf-8", env=env, cwd=self.folder,
@@ -60,7 +70,10 @@ class Cli:
     def ok(self, *args: str | Path) -> Result:
         """Run and insist on success, showing what went wrong if it did not."""
         result = self(*args)
-        assert result.code == 0, f"ordoflow {' '.join(map(str, args))}: {result.err}{result.out}"
+        who = f"{self.actor}$ " if self.actor else ""
+        assert result.code == 0, (
+            f"{who}ordoflow {' '.join(map(str, args))}: {result.err}{result.out}"
+        )
         return result
 
     def file(self, name: str, text: str) -> Path:
@@ -70,6 +83,20 @@ class Cli:
 
     def order_file(self, body: dict[str, Any]) -> Path:
         return self.file(f"order-{secrets.token_hex(4)}.json", json.dumps(body))
+
+
+def first_administrator(cli: Cli) -> Cli:
+    """On a new database, the first user: an administrator who saves themself, as whoever
+    installs Ordoflow does first. The command acting as them."""
+    cli.ok("users", "save", ADMIN, "--name", "Ada Admin", "--role", "administrator",
+           "--actor", ADMIN)  # fmt: skip
+    return cli.as_user(ADMIN)
+
+
+def add_user(admin: Cli, user_id: str, *roles: str) -> None:
+    """The administrator saves a user holding `roles`, acting for every site."""
+    options = [option for role in roles for option in ("--role", role)]
+    admin.ok("users", "save", user_id, "--name", user_id, *options)
 
 
 def refused(result: Result, code: str) -> None:
@@ -115,4 +142,13 @@ def tamper(database_url: str, *statements: str, **params: object) -> None:
         engine.dispose()
 
 
-__all__ = ["Cli", "Result", "ref", "refused", "table_rows", "tamper"]
+__all__ = [
+    "Cli",
+    "Result",
+    "add_user",
+    "first_administrator",
+    "ref",
+    "refused",
+    "table_rows",
+    "tamper",
+]

@@ -12,7 +12,7 @@ from typing import Any
 from ordoflow.application.commands import ImportRecords
 from ordoflow.application.records import SPECS, ImportReport
 from ordoflow.bootstrap import App
-from ordoflow.domain.values import ActorId
+from tests.staff import ADMIN, ensure_staff
 
 SAMPLE = Path(str(resources.files("ordoflow") / "sample"))
 
@@ -26,10 +26,11 @@ def sample_rows(kind: str) -> int:
 
 
 def load_sample(app: App) -> dict[str, ImportReport]:
-    """Every sample file, in the order the kinds depend on each other."""
-    setup = ActorId("setup")
+    """The staff saved (see `tests.staff`), then every sample file imported by the
+    administrator, in the order the kinds depend on each other."""
+    ensure_staff(app.bus)
     return {
-        kind: app.bus.handle(ImportRecords(kind=kind, text=sample_csv(kind), actor=setup))
+        kind: app.bus.handle(ImportRecords(kind=kind, text=sample_csv(kind), actor=ADMIN))
         for kind in SPECS
     }
 

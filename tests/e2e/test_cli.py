@@ -1,6 +1,8 @@
 """Journeys through the installed `ordoflow` command, each on SQLite and on PostgreSQL: the
 schema, placing orders, looking at them, moving them through their lifecycle, refusals that exit
-2 with their stable code, and the demo (imports and the audit have modules of their own)."""
+2 with their stable code, and the demo (imports and the audit have modules of their own). Each
+command is run by the user of `tests.staff` whose work it is: an agent takes orders in, the
+warehouse lead ships them, finance invoices and closes them, an auditor verifies the logs."""
 
 from __future__ import annotations
 
@@ -15,11 +17,12 @@ from ordoflow.application.queries import list_orders, show_order
 from ordoflow.application.requests import parse_place_order
 from ordoflow.bootstrap import App, bootstrap
 from ordoflow.config import Settings
-from ordoflow.domain.values import ActorId, OrderId
+from ordoflow.domain.values import OrderId
 from tests.databases import PostgresServer, SqliteTemplate
-from tests.e2e.cli import Cli, ref, refused, table_rows
+from tests.e2e.cli import Cli, first_administrator, ref, refused, table_rows
 from tests.e2e.sample import ACME_TOTAL, acme_order, load_sample
 from tests.fakes import FakeClock
+from tests.staff import ADMIN, AGENT, AUDITOR, FINANCE, WAREHOUSE
 
 ORDER_ID = re.compile(r"^SO-[0-9A-F]+$")
 
@@ -45,10 +48,11 @@ def test_a_new_sqlite_file_is_refused_with_schema_out_of_date_until_it_is_upgrad
 ) -> None:
     cli = Cli(f"sqlite:///{tmp_path / 'new.db'}", tmp_path)
     assert "(run: ordoflow db upgrade)" in cli.ok("db", "current").out
-    refused(cli("orders", "list"), "schema_out_of_date")
+    refused(cli("orders", "list", "--actor", ADMIN), "schema_out_of_date")
     cli.ok("db", "upgrade")
     assert "run: ordoflow db upgrade" not in cli.ok("db", "current").out
-    assert table_rows(cli.ok("orders", "list").out) == []
+    admin = first_administrator(cli)
+    assert table_rows(admin.ok("orders", "list").out) == []
 
 
 # -- placing orders -------------------------------------------------------------------------
@@ -61,36 +65,38 @@ def place(cli: Cli, body: dict[str, Any], *options: str) -> str:
 
 
 def orders_with_po(app: App, po: str) -> list[dict[str, Any]]:
-    return [o for o in list_orders(app.uow_factory, limit=1000) if o["customer_po"] == po]
+    listed = list_orders(app.uow_factory, AGENT, limit=1000)
+    return [o for o in listed if o["customer_po"] == po]
 
 
 def test_placing_the_same_order_file_twice_prints_the_same_order_id(
     cli: Cli, sample_distributor: App
 ) -> None:
-    po = ref("PO")
+    agent, po = cli.as_user(AGENT), ref("PO")
     path = cli.order_file(acme_order(po))
-    first = cli.ok("orders", "place", path).out.strip()
-    assert cli.ok("orders", "place", path).out.strip() == first
-    listed = cli.ok("orders", "list", "--json").json()
+    first = agent.ok("orders", "place", path).out.strip()
+    assert agent.ok("orders", "place", path).out.strip() == first
+    listed = agent.ok("orders", "list", "--json").json()
     assert [o["id"] for o in listed if o["customer_po"] == po] == [first]
 
 
 def test_the_same_order_with_its_numbers_written_differently_is_the_same_order(
     cli: Cli, sample_distributor: App
 ) -> None:
-    po = ref("PO")
-    first = place(cli, acme_order(po, [{"sku": "PIPE-CU-15", "quantity": 3, "unit_price": 16.1}]))
+    agent, po = cli.as_user(AGENT), ref("PO")
+    line = {"sku": "PIPE-CU-15", "quantity": 3, "unit_price": 16.1}
+    first = place(agent, acme_order(po, [line]))
     again = acme_order(po, [{"sku": "PIPE-CU-15", "quantity": "3", "unit_price": "16.10"}])
-    assert place(cli, again) == first
+    assert place(agent, again) == first
 
 
 def test_a_different_body_under_the_same_po_is_refused_with_duplicate_po_conflict(
     cli: Cli, sample_distributor: App
 ) -> None:
-    po = ref("PO")
-    first = place(cli, acme_order(po))
+    agent, po = cli.as_user(AGENT), ref("PO")
+    first = place(agent, acme_order(po))
     changed = acme_order(po, [{"sku": "PIPE-CU-15", "quantity": 13}])
-    result = cli("orders", "place", cli.order_file(changed))
+    result = agent("orders", "place", cli.order_file(changed))
     refused(result, "duplicate_po_conflict")
     assert first in result.err
     assert [Decimal(o["total"]) for o in orders_with_po(sample_distributor, po)] == [
@@ -102,7 +108,8 @@ def test_an_order_for_an_unknown_sku_is_refused_with_unknown_sku(
     cli: Cli, sample_distributor: App
 ) -> None:
     po, sku = ref("PO"), ref("NO-SUCH")
-    result = cli("orders", "place", cli.order_file(acme_order(po, [{"sku": sku, "quantity": 1}])))
+    body = acme_order(po, [{"sku": sku, "quantity": 1}])
+    result = cli.as_user(AGENT)("orders", "place", cli.order_file(body))
     refused(result, "unknown_sku")
     assert sku in result.err
     assert orders_with_po(sample_distributor, po) == []
@@ -123,7 +130,7 @@ def test_a_malformed_line_is_refused_with_its_stable_code_and_field(
     body = acme_order(
         ref("PO"), [{"sku": "GLV-NIT-L", "quantity": 1}, {"sku": "PIPE-CU-15", **line}]
     )
-    result = cli("orders", "place", cli.order_file(body))
+    result = cli.as_user(AGENT)("orders", "place", cli.order_file(body))
     refused(result, code)
     assert re.search(rf"lines\[\d+\]\.{field}", result.err)
 
@@ -131,7 +138,8 @@ def test_a_malformed_line_is_refused_with_its_stable_code_and_field(
 def test_every_bad_field_of_one_line_is_reported_at_once(
     sqlite_template: SqliteTemplate, tmp_path: Path
 ) -> None:
-    cli = Cli(sqlite_template.fresh(tmp_path), tmp_path)
+    # the file is refused as it is read, before anyone checks who sent it or what it names
+    cli = Cli(sqlite_template.fresh(tmp_path), tmp_path, actor=AGENT)
     line = {"sku": "PIPE-CU-15", "quantity": 0, "unit_price": "cheap"}
     result = cli("orders", "place", cli.order_file(acme_order(ref("PO"), [line])))
     refused(result, "invalid_quantity")
@@ -152,8 +160,9 @@ def refused_field(cli: Cli, line: dict[str, Any]) -> str:
 def test_a_refusal_names_a_line_by_its_number_whichever_check_refuses_it(
     cli: Cli, sample_distributor: App
 ) -> None:
-    by_parser = refused_field(cli, {"sku": "PIPE-CU-15", "quantity": 0})
-    by_order = refused_field(cli, {"sku": "PIPE-CU-15", "quantity": 1, "unit_of_measure": "BX"})
+    agent = cli.as_user(AGENT)
+    by_parser = refused_field(agent, {"sku": "PIPE-CU-15", "quantity": 0})
+    by_order = refused_field(agent, {"sku": "PIPE-CU-15", "quantity": 1, "unit_of_measure": "BX"})
     assert by_parser == by_order == "lines[1]"
 
 
@@ -161,19 +170,21 @@ def test_a_refusal_names_a_line_by_its_number_whichever_check_refuses_it(
 def test_an_order_file_that_is_not_a_json_object_is_refused_with_malformed_request(
     sqlite_template: SqliteTemplate, tmp_path: Path, text: str
 ) -> None:
-    cli = Cli(sqlite_template.fresh(tmp_path), tmp_path)
+    cli = Cli(sqlite_template.fresh(tmp_path), tmp_path, actor=AGENT)  # refused as it is read
     result = cli("orders", "place", cli.file("order.json", text))
     refused(result, "malformed_request")
     assert "Traceback" not in result.err
 
 
 @pytest.mark.parametrize(
-    "command", [("import", "sites", "nope.csv"), ("orders", "place", "nope.json")]
+    ("actor", "command"),
+    [(ADMIN, ("import", "sites", "nope.csv")), (AGENT, ("orders", "place", "nope.json"))],
+    ids=["import", "orders place"],
 )
 def test_a_file_that_does_not_exist_is_refused_with_file_unreadable(
-    sqlite_template: SqliteTemplate, tmp_path: Path, command: tuple[str, ...]
+    sqlite_template: SqliteTemplate, tmp_path: Path, actor: str, command: tuple[str, ...]
 ) -> None:
-    result = Cli(sqlite_template.fresh(tmp_path), tmp_path)(*command)
+    result = Cli(sqlite_template.fresh(tmp_path), tmp_path, actor=actor)(*command)
     refused(result, "file_unreadable")
     assert command[-1] in result.err
     assert "Traceback" not in result.err
@@ -190,7 +201,7 @@ def test_an_actor_that_is_not_a_short_code_is_a_usage_error(tmp_path: Path) -> N
 
 def place_in_process(app: App, po: str, lines: list[dict[str, Any]] | None = None) -> OrderId:
     body = acme_order(po, lines)
-    return OrderId(app.bus.handle(parse_place_order(body, actor=ActorId("cs.maria"))))
+    return OrderId(app.bus.handle(parse_place_order(body, actor=AGENT)))
 
 
 #: The sample has no variable frequency drive in stock at DAL1: such an order is backordered.
@@ -203,11 +214,12 @@ def test_orders_list_prints_a_table_and_json_newest_first(
     older = place_in_process(sample_distributor, ref("PO"))
     clock.advance(minutes=5)
     newer = place_in_process(sample_distributor, ref("PO"))
-    rows = table_rows(cli.ok("orders", "list").out)
+    agent = cli.as_user(AGENT)
+    rows = table_rows(agent.ok("orders", "list").out)
     assert [(r[0], r[1], r[5], Decimal(r[6]), r[7]) for r in rows] == [
         (oid, "C-ACME", "released", Decimal(ACME_TOTAL), "USD") for oid in (newer, older)
     ]
-    listed = cli.ok("orders", "list", "--json").json()
+    listed = agent.ok("orders", "list", "--json").json()
     assert [(o["id"], Decimal(o["total"])) for o in listed] == [
         (newer, Decimal(ACME_TOTAL)), (older, Decimal(ACME_TOTAL))
     ]  # fmt: skip
@@ -220,7 +232,8 @@ def shown_total(url: str, folder: Path) -> str:
         order_id = place_in_process(app, ref("PO"))
     finally:
         app.close()
-    return str(Cli(url, folder).ok("orders", "show", order_id, "--json").json()["total"])
+    shown = Cli(url, folder, actor=AGENT).ok("orders", "show", order_id, "--json")
+    return str(shown.json()["total"])
 
 
 @pytest.mark.postgres
@@ -237,17 +250,17 @@ def test_orders_list_filters_by_status(cli: Cli, sample_distributor: App) -> Non
     released = place_in_process(sample_distributor, ref("PO"))
     backordered = place_in_process(sample_distributor, ref("PO"), NO_STOCK_LINES)
     for status, order_id in (("released", released), ("backordered", backordered)):
-        listed = cli.ok("orders", "list", "--status", status, "--json").json()
+        listed = cli.as_user(AGENT).ok("orders", "list", "--status", status, "--json").json()
         assert [o["id"] for o in listed] == [order_id]
 
 
 def test_orders_show_json_has_the_status_lines_totals_and_event_log(
     cli: Cli, sample_distributor: App
 ) -> None:
-    order_id = place(cli, acme_order(ref("PO")), "--actor", "cs.maria")
-    detail = cli.ok("orders", "show", order_id, "--json").json()
+    order_id = place(cli, acme_order(ref("PO")), "--actor", AGENT)
+    detail = cli.ok("orders", "show", order_id, "--json", "--actor", AGENT).json()
     header = (detail["id"], detail["status"], detail["entered_by"])
-    assert header == (order_id, "released", "cs.maria")
+    assert header == (order_id, "released", AGENT)
     assert Decimal(detail["total"]) == Decimal(ACME_TOTAL)
     lines = [(ln["sku"], ln["status"], ln["allocated"], Decimal(ln["amount"]))
              for ln in detail["lines"]]  # fmt: skip
@@ -256,7 +269,7 @@ def test_orders_show_json_has_the_status_lines_totals_and_event_log(
     events = [(e["seq"], e["activity"], e["line_no"], e["to"], e["actor"])
               for e in detail["events"]]  # fmt: skip
     assert events == [
-        (1, "order received", None, "received", "cs.maria"),
+        (1, "order received", None, "received", AGENT),
         (2, "order validate", None, "validated", "system"),
         (3, "line allocate", 1, "allocated", "system"),
         (4, "line allocate", 2, "allocated", "system"),
@@ -269,20 +282,21 @@ def test_orders_show_json_has_the_status_lines_totals_and_event_log(
 
 def test_orders_show_prints_the_header_lines_and_events(cli: Cli, sample_distributor: App) -> None:
     order_id = place_in_process(sample_distributor, ref("PO"))
-    shown = cli.ok("orders", "show", order_id).out
+    shown = cli.as_user(AGENT).ok("orders", "show", order_id).out
     assert shown.splitlines()[0].startswith(f"{order_id}  released  customer C-ACME")
     assert {"Lines", "Events"} <= {line.strip() for line in shown.splitlines()}
 
 
-def test_showing_an_unknown_order_is_refused_with_unknown_order(cli: Cli) -> None:
-    refused(cli("orders", "show", "SO-000000000000"), "unknown_order")
+def test_showing_an_unknown_order_is_refused_with_unknown_order(cli: Cli, staffed: App) -> None:
+    refused(cli.as_user(AGENT)("orders", "show", "SO-000000000000"), "unknown_order")
 
 
 # -- the lifecycle --------------------------------------------------------------------------
 
-#: What the standard process does to an order it can fill, and what people do after it.
+#: What the standard process does to an order it can fill, and what people do after it (and
+#: who: the warehouse lead ships, finance invoices and closes).
 BY_THE_PROCESS = ("validate", "allocate", "release")
-BY_HAND = ("ship", "invoice", "close")
+BY_HAND = (("ship", WAREHOUSE), ("invoice", FINANCE), ("close", FINANCE))
 
 
 def order_moves(detail: dict[str, Any]) -> list[tuple[str, str]]:
@@ -293,48 +307,51 @@ def order_moves(detail: dict[str, Any]) -> list[tuple[str, str]]:
 def test_an_order_goes_from_placed_to_closed_through_the_command_line(
     cli: Cli, sample_distributor: App
 ) -> None:
-    order_id = place(cli, acme_order(ref("PO")), "--actor", "cs.maria")
-    assert cli.ok("orders", "show", order_id, "--json").json()["status"] == "released"
-    for step in BY_HAND:
+    agent = cli.as_user(AGENT)
+    order_id = place(agent, acme_order(ref("PO")))
+    assert agent.ok("orders", "show", order_id, "--json").json()["status"] == "released"
+    for step, who in BY_HAND:
         shipped = ("--line", "1=12", "--line", "2=4") if step == "ship" else ()
-        assert cli.ok("orders", step, order_id, *shipped).out.strip() == f"{order_id}: done"
-    detail = cli.ok("orders", "show", order_id, "--json").json()
+        done = cli.as_user(who).ok("orders", step, order_id, *shipped).out.strip()
+        assert done == f"{order_id}: done"
+    detail = agent.ok("orders", "show", order_id, "--json").json()
     assert detail["status"] == "closed"
     lines = [(ln["status"], ln["shipped"]) for ln in detail["lines"]]
     assert lines == [("closed", 12), ("closed", 4)]
     events = detail["events"]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert order_moves(detail) == [
-        ("order received", "cs.maria"), *((f"order {step}", "system") for step in BY_THE_PROCESS),
-        *((f"order {step}", "cli") for step in BY_HAND),
+        ("order received", AGENT), *((f"order {step}", "system") for step in BY_THE_PROCESS),
+        *((f"order {step}", who) for step, who in BY_HAND),
     ]  # fmt: skip
-    assert "audit ok" in cli.ok("audit", "verify").out
+    assert "audit ok" in cli.as_user(AUDITOR).ok("audit", "verify").out
 
 
 def test_a_backordered_order_is_held_resumed_allocated_and_released_through_the_command_line(
     cli: Cli, sample_distributor: App
 ) -> None:
-    order_id = place(cli, acme_order(ref("PO"), NO_STOCK_LINES))
+    agent, warehouse = cli.as_user(AGENT), cli.as_user(WAREHOUSE)
+    order_id = place(agent, acme_order(ref("PO"), NO_STOCK_LINES))
 
     def show() -> dict[str, Any]:
-        detail: dict[str, Any] = cli.ok("orders", "show", order_id, "--json").json()
+        detail: dict[str, Any] = agent.ok("orders", "show", order_id, "--json").json()
         return detail
 
     assert show()["status"] == "backordered"
-    cli.ok("orders", "hold", order_id, "--reason", "customer_call")
+    agent.ok("orders", "hold", order_id, "--reason", "customer_call")
     assert (show()["status"], show()["hold_reason"]) == ("on_hold", "customer_call")
-    cli.ok("orders", "resume", order_id)
+    agent.ok("orders", "resume", order_id)
     assert (show()["status"], show()["hold_reason"]) == ("backordered", None)
-    cli.ok("import", "stock", cli.file("stock.csv", "sku,site,on_hand\nMTR-VFD-7K,DAL1,5\n"))
+    warehouse.ok("import", "stock", cli.file("stock.csv", "sku,site,on_hand\nMTR-VFD-7K,DAL1,5\n"))
     for step in ("allocate", "release"):
-        assert cli.ok("orders", step, order_id).out.strip() == f"{order_id}: done"
+        assert warehouse.ok("orders", step, order_id).out.strip() == f"{order_id}: done"
     detail = show()
     assert detail["status"] == "released"
     assert [(ln["status"], ln["allocated"]) for ln in detail["lines"]] == [("released", 2)]
     assert order_moves(detail) == [
-        ("order received", "cli"), ("order validate", "system"), ("order backorder", "system"),
-        ("order hold", "cli"), ("order resume", "cli"), ("order allocate", "cli"),
-        ("order release", "cli"),
+        ("order received", AGENT), ("order validate", "system"), ("order backorder", "system"),
+        ("order hold", AGENT), ("order resume", AGENT), ("order allocate", WAREHOUSE),
+        ("order release", WAREHOUSE),
     ]  # fmt: skip
 
 
@@ -342,13 +359,13 @@ def test_invoicing_before_shipment_is_an_illegal_transition_and_leaves_the_order
     cli: Cli, sample_distributor: App
 ) -> None:
     order_id = place_in_process(sample_distributor, ref("PO"))
-    before = show_order(sample_distributor.uow_factory, order_id)
+    before = show_order(sample_distributor.uow_factory, AGENT, order_id)
     assert before["status"] == "released"
-    result = cli("orders", "invoice", order_id)
+    result = cli.as_user(FINANCE)("orders", "invoice", order_id)
     refused(result, "illegal_transition")
     assert "'invoice'" in result.err
     assert order_id in result.err
-    assert show_order(sample_distributor.uow_factory, order_id) == before
+    assert show_order(sample_distributor.uow_factory, AGENT, order_id) == before
 
 
 # -- the demo -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""`ordoflow audit verify` on SQLite and PostgreSQL: clean on an intact database, and naming the
-order and the entry when someone with database access alters, deletes or reorders a log row."""
+"""`ordoflow audit verify`, as a compliance auditor runs it, on SQLite and PostgreSQL: clean on
+an intact database, and naming the order and the entry when someone with database access alters,
+deletes or reorders a log row."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import pytest
 from ordoflow.application.records import SPECS
 from ordoflow.application.requests import parse_place_order
 from ordoflow.bootstrap import App
-from ordoflow.domain.values import ActorId, OrderId
+from ordoflow.domain.values import OrderId
 from tests.e2e.cli import Cli, ref, table_rows, tamper
 from tests.e2e.sample import acme_order, sample_rows
 from tests.governance_data import TABLE_NAMES
+from tests.staff import AGENT, AUDITOR, STAFF
 
 ALTER = ("UPDATE order_events SET actor = 'someone.else' WHERE order_id = :order_id AND seq = 2",)
 DELETE = ("DELETE FROM order_events WHERE order_id = :order_id AND seq = 2",)
@@ -24,7 +26,7 @@ SWAP = tuple(
 def order_with_history(app: App) -> OrderId:
     """An order the standard process released, with eight log entries: received, validated,
     two lines and the order allocated, the order and two lines released."""
-    placed = app.bus.handle(parse_place_order(acme_order(ref("PO")), actor=ActorId("cs.maria")))
+    placed = app.bus.handle(parse_place_order(acme_order(ref("PO")), actor=AGENT))
     order_id = OrderId(placed)
     with app.uow_factory() as uow:
         assert len(uow.orders.log(order_id)) == 8
@@ -36,9 +38,10 @@ def test_audit_verify_passes_on_an_intact_database(cli: Cli, sample_distributor:
     order_with_history(sample_distributor)
     records = sum(sample_rows(kind) for kind in SPECS)
     artifacts = len(TABLE_NAMES) + 1  # the standard process: its tables and its template
-    result = cli.ok("audit", "verify")
+    users = len(STAFF)
+    result = cli.ok("audit", "verify", "--actor", AUDITOR)
     assert result.out.startswith(
-        f"audit ok: 2 order logs and {records + artifacts} audit streams verified"
+        f"audit ok: 2 order logs and {records + artifacts + users} audit streams verified"
     )
 
 
@@ -57,7 +60,7 @@ def test_audit_verify_exits_1_naming_the_tampered_order_and_entry(
     untouched = order_with_history(sample_distributor)
     tampered = order_with_history(sample_distributor)
     tamper(db_url, *statements, order_id=tampered)
-    result = cli("audit", "verify")
+    result = cli("audit", "verify", "--actor", AUDITOR)
     assert result.code == 1, result.out + result.err
     assert "1 broken chain(s)" in result.err
     assert table_rows(result.err) == [[f"order {tampered}", "2", problem]]

@@ -1,6 +1,6 @@
-"""Importing master data through `ordoflow import KIND FILE`, on SQLite and PostgreSQL: the
-sample files in order, updates, and files refused whole (csv_rows_invalid with a report by line
-and field, csv_malformed) without writing a row."""
+"""Importing master data through `ordoflow import KIND FILE`, as the administrator does, on SQLite
+and PostgreSQL: the sample files in order, updates, and files refused whole (csv_rows_invalid
+with a report by line and field, csv_malformed) without writing a row."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from ordoflow.application.records import SPECS
 from ordoflow.bootstrap import App
 from ordoflow.domain.masterdata import Site
-from tests.e2e.cli import Cli, ref, refused, table_rows
+from tests.e2e.cli import Cli, first_administrator, ref, refused, table_rows
 from tests.e2e.sample import SAMPLE, load_sample, sample_csv, sample_rows
+from tests.staff import ADMIN
 
 
 def sample_path(kind: str) -> Path:
@@ -23,8 +24,9 @@ def sample_path(kind: str) -> Path:
 def test_the_sample_files_import_in_order_and_importing_them_again_changes_nothing(
     cli: Cli, app: App
 ) -> None:
+    admin = first_administrator(cli)
     for kind in SPECS:
-        result = cli.ok("import", kind, sample_path(kind))
+        result = admin.ok("import", kind, sample_path(kind))
         assert (
             result.out.strip() == f"{kind}.csv: {sample_rows(kind)} created, 0 updated, 0 unchanged"
         )
@@ -34,14 +36,14 @@ def test_the_sample_files_import_in_order_and_importing_them_again_changes_nothi
 
 def test_a_changed_row_is_reported_as_updated(cli: Cli, sample_distributor: App) -> None:
     text = sample_csv("customers").replace("C-CRNR,Corner Build Center", "C-CRNR,Corner Build Co")
-    result = cli.ok("import", "customers", cli.file("customers.csv", text))
+    result = cli.as_user(ADMIN).ok("import", "customers", cli.file("customers.csv", text))
     assert result.out.strip() == "customers.csv: 0 created, 1 updated, 4 unchanged"
 
 
 def test_ship_tos_imported_before_their_customers_are_refused_with_unknown_customer(
     cli: Cli,
 ) -> None:
-    result = cli("import", "ship-tos", sample_path("ship-tos"))
+    result = first_administrator(cli)("import", "ship-tos", sample_path("ship-tos"))
     refused(result, "csv_rows_invalid")
     assert table_rows(result.err)[0][:3] == ["2", "account_number", "unknown_customer"]
 
@@ -84,19 +86,21 @@ def test_one_bad_row_among_good_ones_is_reported_by_line_and_field_and_nothing_i
     cli: Cli, sample_distributor: App, kind: str, make: Callable[[], BadFile]
 ) -> None:
     text, good, expected = make()
-    result = cli("import", kind, cli.file(f"{kind}.csv", text))
+    admin = cli.as_user(ADMIN)
+    result = admin("import", kind, cli.file(f"{kind}.csv", text))
     refused(result, "csv_rows_invalid")
     assert "1 of 3 rows invalid; nothing imported" in result.err
     assert [row[:3] for row in table_rows(result.err)] == [expected]
     header = text.splitlines(keepends=True)[0]
-    again = cli.ok("import", kind, cli.file(f"good-{kind}.csv", header + "".join(good)))
+    again = admin.ok("import", kind, cli.file(f"good-{kind}.csv", header + "".join(good)))
     assert again.out.strip() == f"good-{kind}.csv: 2 created, 0 updated, 0 unchanged"
 
 
 def test_every_bad_row_of_a_file_is_reported_not_only_the_first(cli: Cli) -> None:
     rows = [customer_row(ref("C")), customer_row(ref("C"), credit_limit="-5"),
             customer_row(ref("C")), customer_row(ref("C"), tier="gold")]  # fmt: skip
-    result = cli("import", "customers", cli.file("customers.csv", CUSTOMERS + "".join(rows)))
+    admin = first_administrator(cli)
+    result = admin("import", "customers", cli.file("customers.csv", CUSTOMERS + "".join(rows)))
     refused(result, "csv_rows_invalid")
     assert [row[:3] for row in table_rows(result.err)] == [
         ["3", "credit_limit", "invalid_amount"],
@@ -118,10 +122,10 @@ SITES = "code,name,country,time_zone\n"
     ids=["missing column", "unknown column", "short row", "long row"],
 )
 def test_a_malformed_csv_is_refused_with_csv_malformed_and_writes_nothing(
-    cli: Cli, app: App, text: str, line: str
+    cli: Cli, staffed: App, text: str, line: str
 ) -> None:
-    result = cli("import", "sites", cli.file("sites.csv", text))
+    result = cli.as_user(ADMIN)("import", "sites", cli.file("sites.csv", text))
     refused(result, "csv_malformed")
     assert table_rows(result.err)[0][:1] == [line]
-    with app.uow_factory() as uow:
+    with staffed.uow_factory() as uow:
         assert uow.records.all(Site) == []

@@ -16,8 +16,9 @@ from ordoflow.application.records import ImportRejected
 from ordoflow.application.requests import parse_place_order
 from ordoflow.bootstrap import App
 from ordoflow.domain.errors import DomainError, ErrorCode
-from ordoflow.domain.values import ActorId, Sku
+from ordoflow.domain.values import AccountNumber, Sku
 from tests.builders import World, place, seed
+from tests.staff import ADMIN, AGENT, AUDITOR, FINANCE, INTEGRATION, WAREHOUSE, ensure_staff
 
 
 def row_counts(app: App) -> dict[str, int]:
@@ -38,19 +39,21 @@ def refused(app: App, command: c.Command) -> DomainError:
     with pytest.raises(DomainError) as caught:
         app.bus.handle(command)
     assert row_counts(app) == before, "a refused command must write nothing"
-    assert verify_audit(app.uow_factory).ok
+    assert verify_audit(app.uow_factory, AUDITOR).ok
     return caught.value
 
 
 def test_a_malformed_csv_is_refused_as_malformed(app: App) -> None:
-    exc = refused(app, c.ImportRecords(kind="items", text="sku;description\nA;B\n"))
+    ensure_staff(app.bus)
+    exc = refused(app, c.ImportRecords(actor=ADMIN, kind="items", text="sku;description\nA;B\n"))
     assert exc.code is ErrorCode.CSV_MALFORMED
 
 
 def test_a_csv_with_one_bad_row_writes_none_of_the_good_ones(app: App) -> None:
+    ensure_staff(app.bus)
     text = ("code,name,country,time_zone\nOK1,Fine,US,UTC\nOK2,Fine,US,UTC\n"
             "BAD,Wrong,US,Nowhere/Land\n")  # fmt: skip
-    exc = refused(app, c.ImportRecords(kind="sites", text=text))
+    exc = refused(app, c.ImportRecords(actor=ADMIN, kind="sites", text=text))
     assert isinstance(exc, ImportRejected)
     assert exc.code is ErrorCode.CSV_ROWS_INVALID
     assert [(e.row, e.field, e.code) for e in exc.errors] == [
@@ -62,10 +65,10 @@ def test_a_stock_file_setting_on_hand_below_allocated_writes_none_of_its_rows(
     app: App, world: World
 ) -> None:
     order_id = app.bus.handle(place(world, 8))  # the process allocates all 8
-    assert show_order(app.uow_factory, order_id)["lines"][0]["allocated"] == 8
+    assert show_order(app.uow_factory, AGENT, order_id)["lines"][0]["allocated"] == 8
     text = (f"sku,site,on_hand\n{world.skus[1]},{world.site},99\n"
             f"{world.skus[0]},{world.site},1\n")  # fmt: skip
-    exc = refused(app, c.ImportRecords(kind="stock", text=text))
+    exc = refused(app, c.ImportRecords(actor=ADMIN, kind="stock", text=text))
     assert isinstance(exc, ImportRejected)
     assert exc.code is ErrorCode.CSV_ROWS_INVALID
     assert [(e.row, e.field, e.code) for e in exc.errors] == [
@@ -81,7 +84,7 @@ def test_an_unknown_sku_is_refused(app: App, world: World) -> None:
 
 
 def test_an_unknown_customer_is_refused(app: App, world: World) -> None:
-    exc = refused(app, replace(place(world, 1), account_number="NOBODY"))
+    exc = refused(app, replace(place(world, 1), account_number=AccountNumber("NOBODY")))
     assert exc.code is ErrorCode.UNKNOWN_CUSTOMER
 
 
@@ -94,7 +97,7 @@ def test_a_zero_negative_or_fractional_quantity_is_refused(
             "lines": [{"sku": world.skus[0], "quantity": quantity}]}  # fmt: skip
     before = row_counts(app)
     with pytest.raises(DomainError) as caught:
-        app.bus.handle(parse_place_order(body, actor=ActorId("api")))
+        app.bus.handle(parse_place_order(body, actor=INTEGRATION))
     assert caught.value.code is ErrorCode.INVALID_QUANTITY
     assert row_counts(app) == before
 
@@ -105,7 +108,7 @@ def test_a_non_numeric_price_is_refused(app: App, world: World) -> None:
             "lines": [{"sku": world.skus[0], "quantity": 1, "unit_price": "12,50"}]}  # fmt: skip
     before = row_counts(app)
     with pytest.raises(DomainError) as caught:
-        app.bus.handle(parse_place_order(body, actor=ActorId("edi")))
+        app.bus.handle(parse_place_order(body, actor=INTEGRATION))
     assert caught.value.code is ErrorCode.INVALID_PRICE
     assert row_counts(app) == before
 
@@ -129,8 +132,8 @@ def test_a_duplicate_po_with_the_same_body_returns_the_order_and_writes_nothing(
 
 def test_an_illegal_lifecycle_move_is_refused(app: App, world: World) -> None:
     order_id = app.bus.handle(place(world, 2))  # released by the process, not yet shipped
-    assert show_order(app.uow_factory, order_id)["status"] == "released"
-    exc = refused(app, c.InvoiceOrder(order_id=order_id))
+    assert show_order(app.uow_factory, AGENT, order_id)["status"] == "released"
+    exc = refused(app, c.InvoiceOrder(actor=FINANCE, order_id=order_id))
     assert exc.code is ErrorCode.ILLEGAL_TRANSITION
     assert "'invoice'" in exc.message
     assert "'released'" in exc.message
@@ -138,7 +141,7 @@ def test_an_illegal_lifecycle_move_is_refused(app: App, world: World) -> None:
 
 def test_cancel_after_shipment_is_refused(app: App, world: World) -> None:
     order_id = app.bus.handle(place(world, 2))  # released by the process
-    app.bus.handle(c.ConfirmShipment(order_id=order_id, shipped={1: 2}))
-    assert show_order(app.uow_factory, order_id)["status"] == "shipped"
-    exc = refused(app, c.CancelOrder(order_id=order_id, reason_code="too_late"))
+    app.bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=order_id, shipped={1: 2}))
+    assert show_order(app.uow_factory, AGENT, order_id)["status"] == "shipped"
+    exc = refused(app, c.CancelOrder(actor=AGENT, order_id=order_id, reason_code="too_late"))
     assert exc.code is ErrorCode.ILLEGAL_TRANSITION

@@ -20,6 +20,7 @@ from ordoflow.domain.values import ActorId, OrderId, SiteCode
 from tests.fakes import FakeClock
 from tests.governed_world import ADMIN, AGENT, place_order, set_up
 from tests.integration.test_bad_input import row_counts
+from tests.staff import AUDITOR
 
 ANA, FAY = ActorId("credit.ana"), ActorId("finance.fay")
 
@@ -90,7 +91,7 @@ def test_an_approved_case_releases_the_order_is_audited_and_is_not_resolved_twic
         "approved", ANA, "long-standing customer",
     )  # fmt: skip
     assert trail == [("opened", "system"), ("assigned", ADMIN), ("approved", ANA)]
-    assert verify_audit(app.uow_factory).ok
+    assert verify_audit(app.uow_factory, AUDITOR).ok
     assert refused(app, c.ApproveCase(case_id=case_id, actor=ANA)) is ErrorCode.CASE_CLOSED
 
 

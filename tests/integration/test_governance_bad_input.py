@@ -8,20 +8,28 @@ import pytest
 from ordoflow.application import commands as c
 from ordoflow.bootstrap import App
 from ordoflow.domain.errors import DomainError, ErrorCode
+from ordoflow.domain.people import Role, User
+from ordoflow.domain.values import ActorId
 from ordoflow.governance.versions import ArtifactKind
 from tests.governance_data import (
-    BOARD,
-    OWNER,
     publish,
     publish_standard_process,
     ruleset_text,
     template_text,
 )
 from tests.integration.test_bad_input import row_counts
+from tests.staff import ADMIN, BOARD, OWNER, ensure_staff
 
+AUTHOR = ActorId("owner.on.board")
 UNIQUE_OVERLAP = ruleset_text("customer_validation").replace(
     'hitPolicy="FIRST"', 'hitPolicy="UNIQUE"'
 )
+
+
+@pytest.fixture(autouse=True)
+def staff(app: App) -> None:
+    """The cast who draft, submit and approve."""
+    ensure_staff(app.bus)
 
 
 def refused(app: App, command: c.Command) -> DomainError:
@@ -82,11 +90,17 @@ def test_a_variant_touching_a_locked_step_or_exceeding_a_bound_is_refused(
 
 
 def test_approval_by_the_author_is_refused_and_nothing_is_published(app: App) -> None:
-    number = app.bus.handle(draft(ArtifactKind.TABLE, "credit", ruleset_text("credit")))
+    # an author who also sits on the board may not approve their own version
+    both = User(AUTHOR, "Owner and board member",
+                frozenset({Role.PROCESS_OWNER, Role.GOVERNANCE_BOARD}))  # fmt: skip
+    app.bus.handle(c.SaveUser(user=both, actor=ADMIN))
+    text = ruleset_text("credit")
+    number = app.bus.handle(c.DraftVersion(kind=ArtifactKind.TABLE, name="credit", text=text,
+                                           actor=AUTHOR))  # fmt: skip
     app.bus.handle(c.SubmitVersion(kind=ArtifactKind.TABLE, name="credit", number=number,
-                                   actor=OWNER))  # fmt: skip
+                                   actor=AUTHOR))  # fmt: skip
     exc = refused(app, c.ApproveVersion(kind=ArtifactKind.TABLE, name="credit", number=number,
-                                        actor=OWNER))  # fmt: skip
+                                        actor=AUTHOR))  # fmt: skip
     assert exc.code is ErrorCode.MAKER_CHECKER
     with app.uow_factory() as uow:
         assert uow.versions.published(ArtifactKind.TABLE) == []

@@ -14,16 +14,17 @@ from ordoflow.application.explaining import explain_order
 from ordoflow.application.whatif import what_if
 from ordoflow.bootstrap import App
 from ordoflow.domain.decisions import Outcome
+from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.lifecycle import OrderStatus
-from ordoflow.domain.values import (
-    ActorId,
-)
+from ordoflow.domain.people import Role, User
+from ordoflow.domain.values import ActorId
 from ordoflow.governance.versions import ArtifactKind
 from tests.fakes import FakeClock
-from tests.governance_data import OWNER, publish, ruleset_text
-from tests.governed_world import ACCOUNT, AGENT
+from tests.governance_data import publish, ruleset_text
+from tests.governed_world import ACCOUNT, ADMIN, AGENT
 from tests.governed_world import place_order as _order
 from tests.governed_world import set_up as _setup
+from tests.staff import OWNER
 
 
 def test_an_order_is_stored_with_its_pins_process_label_and_every_decision(
@@ -39,9 +40,9 @@ def test_an_order_is_stored_with_its_pins_process_label_and_every_decision(
     assert order.status is OrderStatus.RELEASED
     assert order.pins is not None
     assert order.pins["table:credit"] == "v1"
-    assert (order.process, order.decision_count, order.process_step) == ("order_to_cash v1", 7,
+    assert (order.process, order.decision_count, order.process_step) == ("order_to_cash v1", 8,
                                                                          None)  # fmt: skip
-    assert [d.seq for d in stored] == list(range(1, 8))
+    assert [d.seq for d in stored] == list(range(1, 9))
     assert stored[2].evaluations[0]["inputs"] == {
         "customer tier": "standard", "days past due": 0, "exposure ratio": "0.01",
     }  # fmt: skip
@@ -54,7 +55,7 @@ def test_a_held_order_keeps_its_route_is_explained_and_goes_on_when_resumed(
 ) -> None:
     _setup(app, clock, stock=2000)
     order_id = _order(app, 1050)
-    explanation = explain_order(app.uow_factory, order_id)
+    explanation = explain_order(app.uow_factory, AGENT, order_id)
     assert explanation.stopped_at is not None
     assert (explanation.stopped_at.queue, explanation.stopped_at.owner_role) == (
         "credit_review", "credit_analyst",
@@ -62,7 +63,16 @@ def test_a_held_order_keeps_its_route_is_explained_and_goes_on_when_resumed(
     assert [(x.input, x.value, x.test) for x in explanation.stopped_at.comparisons][2] == (
         "Exposure ratio", "1.05", "> 1",
     )  # fmt: skip
-    app.bus.handle(c.ResumeOrder(order_id=order_id, actor=ActorId("credit.analyst")))
+    analyst = ActorId("credit.analyst")
+    app.bus.handle(c.SaveUser(user=User(analyst, "Analyst", frozenset({Role.CREDIT_ANALYST})),
+                              actor=ADMIN))  # fmt: skip
+    # a hold the process raised is lifted by resolving its case, not by resuming the order
+    with pytest.raises(DomainError) as caught:
+        app.bus.handle(c.ResumeOrder(order_id=order_id, actor=analyst))
+    assert caught.value.code is ErrorCode.CASE_OPEN
+    with app.uow_factory() as uow:
+        (case,) = uow.cases.for_order(order_id)
+    app.bus.handle(c.ApproveCase(case_id=case.id, actor=analyst))
     with app.uow_factory() as uow:
         order = uow.orders.get(order_id)
         outcomes = [d.outcome for d in uow.orders.decisions(order_id)]
@@ -78,7 +88,7 @@ def test_what_if_replays_a_draft_on_the_stored_inputs(app: App, clock: FakeClock
     stricter = ruleset_text("credit").replace("&gt; 1.2", "&gt; 0.5")
     number = int(app.bus.handle(c.DraftVersion(kind=ArtifactKind.TABLE, name="credit",
                                                text=stricter, actor=OWNER)))  # fmt: skip
-    report = what_if(app.uow_factory, ArtifactKind.TABLE, "credit", number, 10)
+    report = what_if(app.uow_factory, OWNER, ArtifactKind.TABLE, "credit", number, 10)
     assert (report.replayed, report.changed) == (3, 1)
     assert report.examples[0].inputs["exposure ratio"] == "0.71"
 

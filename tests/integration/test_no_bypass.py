@@ -15,6 +15,7 @@ from ordoflow.domain.people import Role, User
 from ordoflow.domain.values import ActorId, OrderId
 from tests.fakes import FakeClock
 from tests.governed_world import ADMIN, AGENT, place_order, set_up
+from tests.staff import FINANCE, WAREHOUSE
 
 ANA = ActorId("credit.ana")
 
@@ -79,14 +80,14 @@ def test_an_ended_order_cannot_be_reopened_by_any_move(
     staffed(app, clock)
     order_id = place_order(app, 1)
     if end == "close":
-        app.bus.handle(c.ConfirmShipment(order_id=order_id, shipped={1: 1}, actor=AGENT))
-        app.bus.handle(c.InvoiceOrder(order_id=order_id, actor=AGENT))
-        app.bus.handle(c.CloseOrder(order_id=order_id, actor=AGENT))
+        app.bus.handle(c.ConfirmShipment(order_id=order_id, shipped={1: 1}, actor=WAREHOUSE))
+        app.bus.handle(c.InvoiceOrder(order_id=order_id, actor=FINANCE))
+        app.bus.handle(c.CloseOrder(order_id=order_id, actor=FINANCE))
     else:
         app.bus.handle(c.CancelOrder(order_id=order_id, actor=AGENT, reason_code="mistake"))
     for move in (c.ResumeOrder(order_id=order_id, actor=AGENT),
                  c.ValidateOrder(order_id=order_id, actor=AGENT),
-                 c.ReleaseOrder(order_id=order_id, actor=AGENT),
+                 c.ReleaseOrder(order_id=order_id, actor=WAREHOUSE),
                  c.HoldOrder(order_id=order_id, reason_code="reopen", actor=AGENT)):  # fmt: skip
         with pytest.raises(DomainError) as refused:
             app.bus.handle(move)

@@ -25,6 +25,7 @@ from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.values import OrderId
 from tests.builders import World, order_id, place, seed
+from tests.staff import ADMIN, AGENT, AUDITOR, WAREHOUSE
 
 
 def test_migrations_go_down_to_nothing_and_back_up(app: App) -> None:
@@ -53,7 +54,7 @@ def test_the_audit_log_refuses_updates(app: App) -> None:
 def test_amounts_keep_every_digit(app: App) -> None:
     world = seed(app.bus)
     order_id = app.bus.handle(place(world, 3, price=Decimal("0.1001")))
-    detail = show_order(app.uow_factory, order_id)
+    detail = show_order(app.uow_factory, AGENT, order_id)
     assert detail["total"] == "0.3003"
     assert detail["lines"][0]["unit_price"] == "0.1001"
 
@@ -91,15 +92,15 @@ def test_concurrent_allocations_never_take_more_than_is_on_hand(app: App) -> Non
     orders = [order_id(o) for o in run_together(6, lambda _: app.bus.handle(place(world, 3)))]
     assert stock_row(app, world) == (10, allocated_to(app, orders))
     assert allocated_to(app, orders) == 10
-    statuses = [OrderStatus(show_order(app.uow_factory, o)["status"]) for o in orders]
+    statuses = [OrderStatus(show_order(app.uow_factory, AGENT, o)["status"]) for o in orders]
     assert statuses.count(OrderStatus.RELEASED) == 3
     assert set(statuses) <= {OrderStatus.RELEASED, OrderStatus.PARTIALLY_ALLOCATED,
                              OrderStatus.BACKORDERED}  # fmt: skip
     # six more arrive, and the three orders still waiting (8 units short) allocate at once
     stock_file = f"sku,site,on_hand\n{world.skus[0]},{world.site},16\n"
-    app.bus.handle(c.ImportRecords(kind="stock", text=stock_file))
+    app.bus.handle(c.ImportRecords(actor=ADMIN, kind="stock", text=stock_file))
     waiting = [o for o, s in zip(orders, statuses, strict=True) if s is not OrderStatus.RELEASED]
-    run_together(3, lambda i: app.bus.handle(c.AllocateOrder(order_id=waiting[i])))
+    run_together(3, lambda i: app.bus.handle(c.AllocateOrder(actor=WAREHOUSE, order_id=waiting[i])))
     assert stock_row(app, world) == (16, allocated_to(app, orders))
     assert allocated_to(app, orders) == 16
 
@@ -113,20 +114,20 @@ def stock_row(app: App, world: World) -> tuple[int, int]:
 
 
 def allocated_to(app: App, orders: list[OrderId]) -> int:
-    return sum(show_order(app.uow_factory, o)["lines"][0]["allocated"] for o in orders)
+    return sum(show_order(app.uow_factory, AGENT, o)["lines"][0]["allocated"] for o in orders)
 
 
 def test_two_clients_moving_one_order_at_once_cannot_both_win(app: App) -> None:
     world = seed(app.bus, stock=2)
     oid = app.bus.handle(place(world, 3))  # takes 2 of 3 and waits at release
-    before = show_order(app.uow_factory, oid)
+    before = show_order(app.uow_factory, AGENT, oid)
     assert before["status"] == OrderStatus.PARTIALLY_ALLOCATED
     # a hold and a release each rule the other out, whichever commits first
     results = run_together(2, lambda i: app.bus.handle(
-        c.ReleaseOrder(order_id=oid) if i == 0
-        else c.HoldOrder(order_id=oid, reason_code="dup")
+        c.ReleaseOrder(actor=WAREHOUSE, order_id=oid) if i == 0
+        else c.HoldOrder(actor=AGENT, order_id=oid, reason_code="dup")
     ))  # fmt: skip
-    detail = show_order(app.uow_factory, oid)
+    detail = show_order(app.uow_factory, AGENT, oid)
     losers = [r for r in results if r is not None]
     assert len(losers) == 1
     assert all(r in (ErrorCode.CONCURRENT_UPDATE, ErrorCode.ILLEGAL_TRANSITION) for r in losers)
@@ -134,7 +135,7 @@ def test_two_clients_moving_one_order_at_once_cannot_both_win(app: App) -> None:
     assert detail["status"] == (OrderStatus.RELEASED if released else OrderStatus.ON_HOLD)
     # two entries (order and line) for release, one for hold: none lost, none extra
     assert len(detail["events"]) == len(before["events"]) + 2 * released + held
-    assert verify_audit(app.uow_factory).ok
+    assert verify_audit(app.uow_factory, AUDITOR).ok
 
 
 def test_an_unmigrated_database_is_refused_with_a_pointer_to_the_upgrade(tmp_path: Path) -> None:

@@ -10,11 +10,9 @@ from ordoflow.application import commands as c
 from ordoflow.application.reporting import audit_csv, audit_export, customer_status
 from ordoflow.bootstrap import App
 from ordoflow.domain.people import Role, User
-from ordoflow.domain.values import ActorId
 from tests.fakes import FakeClock
 from tests.governed_world import ADMIN, AGENT, place_order, set_up
-
-AUDITOR = ActorId("audit.amy")
+from tests.staff import AUDITOR
 
 
 def test_the_export_reads_both_logs_of_a_period_back_exactly(app: App, clock: FakeClock) -> None:

@@ -22,15 +22,17 @@ from typing import Any
 
 import pytest
 
-from ordoflow.application.commands import ImportRecords
+from ordoflow.application.commands import ImportRecords, SaveUser
 from ordoflow.application.queries import list_orders, verify_audit
 from ordoflow.application.records import ImportReport
 from ordoflow.application.requests import parse_place_order
 from ordoflow.bootstrap import App
 from ordoflow.domain.decisions import DecisionRecord, Outcome
 from ordoflow.domain.lifecycle import OrderStatus
-from ordoflow.domain.values import ActorId, OrderId
+from ordoflow.domain.people import Role, User
+from ordoflow.domain.values import ActorId, OrderId, SiteCode
 from tests.governance_data import ensure_standard_process
+from tests.staff import ADMIN, AUDITOR, ensure_staff
 
 pytestmark = pytest.mark.interop
 
@@ -53,6 +55,8 @@ if not (DATA / "orders.csv").exists():
     )
 
 SITE = "NW-SEA"
+#: Northwind's EDI account: an integration user acting for its one site, which sends the master
+#: data and the orders. An administrator sets up the site itself.
 ACTOR = ActorId("northwind.edi")
 ORDER_COUNT = 830
 #: ISO 3166 alpha-2 for the country names Northwind's customers use.
@@ -149,11 +153,21 @@ def book() -> Book:
     return order_book()
 
 
+@pytest.fixture(autouse=True)
+def staffed(app: App) -> None:
+    """The cast, and Northwind's EDI account."""
+    ensure_staff(app.bus)
+    account = User(ACTOR, "Northwind EDI", frozenset({Role.INTEGRATION}),
+                   frozenset({SiteCode(SITE)}))  # fmt: skip
+    app.bus.handle(SaveUser(user=account, actor=ADMIN))
+
+
 def load(app: App, files: dict[str, str]) -> dict[str, ImportReport]:
     return {
-        kind: app.bus.handle(ImportRecords(kind=kind, text=text, source=f"{kind}.csv", actor=ACTOR))
+        kind: app.bus.handle(ImportRecords(kind=kind, text=text, source=f"{kind}.csv",
+                                           actor=ADMIN if kind == "sites" else ACTOR))
         for kind, text in files.items()
-    }
+    }  # fmt: skip
 
 
 def place_all(app: App, book: Book) -> dict[str, str]:
@@ -213,7 +227,7 @@ def test_every_northwind_order_is_placed_once_with_its_total_and_an_intact_log(
     ensure_standard_process(app.bus)
     ids = place_all(app, book)
     assert len(book.bodies) == len(ids) == len(set(ids.values())) == ORDER_COUNT
-    listed = list_orders(app.uow_factory, limit=ORDER_COUNT + 1)
+    listed = list_orders(app.uow_factory, ACTOR, limit=ORDER_COUNT + 1)
     assert {o["customer_po"]: o["id"] for o in listed} == ids
     assert {o["customer_po"]: Decimal(o["total"]) for o in listed} == book.totals
     entries, decisions = log_entries(app), decision_count(traces(app, ids))
@@ -221,7 +235,7 @@ def test_every_northwind_order_is_placed_once_with_its_total_and_an_intact_log(
     assert (log_entries(app), decision_count(traces(app, ids))) == (entries, decisions), (
         "placing again must add no order, no log entry and no decision"
     )
-    report = verify_audit(app.uow_factory)
+    report = verify_audit(app.uow_factory, AUDITOR)
     assert (report.ok, report.orders_checked) == (True, ORDER_COUNT), report.breaks
 
 

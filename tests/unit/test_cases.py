@@ -25,10 +25,12 @@ from ordoflow.domain.values import (
     OrderId,
     ShipToCode,
     SiteCode,
+    Sku,
 )
 from ordoflow.governance.versions import ArtifactKind
-from tests.governance_data import BOARD
+from tests.fakes import fake_bus
 from tests.governed_world import ADMIN, AGENT, Shop, shop
+from tests.staff import BOARD
 
 ANA, FIN, EXE, MIX = (ActorId("credit.ana"), ActorId("finance.fay"), ActorId("exec.eve"),
                       ActorId("ops.max"))  # fmt: skip
@@ -204,7 +206,9 @@ def test_cancelling_an_order_cancels_its_open_case() -> None:
 
 
 def test_only_an_administrator_manages_users_and_the_first_user_must_be_one() -> None:
-    world = shop()
+    bus, store, clock = fake_bus()  # no users yet: not even the cast of tests.staff
+    world = Shop(bus, store, clock, SiteCode("S"), AccountNumber("C"), ShipToCode("MAIN"),
+                 Sku("SKU"))  # fmt: skip
     nobody = User(ActorId("x"), "X", frozenset({Role.FINANCE}))
     assert refused(world, c.SaveUser(user=nobody, actor=ADMIN)) is ErrorCode.NOT_AUTHORISED
     world.handle(c.SaveUser(user=User(ADMIN, "Admin", frozenset({Role.ADMINISTRATOR})),

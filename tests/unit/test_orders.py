@@ -16,10 +16,11 @@ from ordoflow.domain.masterdata import PriceEntry, StockLevel
 from ordoflow.domain.values import AccountNumber, CurrencyCode, OrderId, PriceListCode, Sku
 from tests.builders import World, place, seed
 from tests.fakes import FakeClock, FakeUnitOfWork, Store, fake_bus
+from tests.staff import ADMIN, AGENT, AUDITOR, FINANCE, WAREHOUSE
 
 #: The steps of the shipped order-to-cash template, in running order.
-STANDARD_STEPS = ("validate_customer", "price", "credit", "export_compliance", "allocate",
-                  "shipping", "release")  # fmt: skip
+STANDARD_STEPS = ("validate_customer", "price", "credit", "export_compliance", "order_review",
+                  "allocate", "shipping", "release")  # fmt: skip
 
 
 @pytest.fixture
@@ -146,7 +147,7 @@ def test_prices_come_from_the_customer_contract_then_the_list_then_the_item() ->
     bus, store, _, world = setup()
     on = date(2026, 1, 1)
     for customer, price in ((None, "9.00"), (world.account, "8.25")):
-        bus.handle(c.CreateRecord(record=PriceEntry(
+        bus.handle(c.CreateRecord(actor=ADMIN, record=PriceEntry(
             PriceListCode("L"), world.skus[0], customer, CurrencyCode("USD"), Decimal(price), on
         )))  # fmt: skip
     order_id = bus.handle(place(world, 1, 1))
@@ -157,7 +158,7 @@ def test_prices_come_from_the_customer_contract_then_the_list_then_the_item() ->
 
 def test_an_expired_contract_price_no_longer_applies() -> None:
     bus, store, _, world = setup()
-    bus.handle(c.CreateRecord(record=PriceEntry(
+    bus.handle(c.CreateRecord(actor=ADMIN, record=PriceEntry(
         PriceListCode("L"), world.skus[0], world.account, CurrencyCode("USD"), Decimal("1"),
         date(2025, 1, 1), date(2025, 12, 31),
     )))  # fmt: skip
@@ -188,9 +189,11 @@ def test_a_backordered_order_allocates_when_stock_arrives() -> None:
         OrderStatus.RELEASED, OrderStatus.BACKORDERED
     )  # fmt: skip
     bus.handle(
-        c.ImportRecords(kind="stock", text=f"sku,site,on_hand\n{world.skus[0]},{world.site},15\n")
+        c.ImportRecords(
+            actor=ADMIN, kind="stock", text=f"sku,site,on_hand\n{world.skus[0]},{world.site},15\n"
+        )
     )
-    bus.handle(c.AllocateOrder(order_id=waiting))
+    bus.handle(c.AllocateOrder(actor=WAREHOUSE, order_id=waiting))
     assert store.orders[waiting].status is OrderStatus.ALLOCATED
     assert stock(store, world).allocated == 13
 
@@ -199,7 +202,7 @@ def test_cancel_gives_allocated_stock_back() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 4))
     assert (store.orders[oid].status, stock(store, world).allocated) == (OrderStatus.RELEASED, 4)
-    bus.handle(c.CancelOrder(order_id=oid, reason_code="customer_request"))
+    bus.handle(c.CancelOrder(actor=AGENT, order_id=oid, reason_code="customer_request"))
     assert store.orders[oid].status is OrderStatus.CANCELLED
     assert store.orders[oid].lines[0].status is LineStatus.CANCELLED
     assert stock(store, world).allocated == 0
@@ -209,8 +212,8 @@ def test_reject_from_a_hold_gives_allocated_stock_back() -> None:
     bus, store, _, world = setup()
     oid = partially_allocated(bus, store, world)
     assert (stock(store, world, 0).allocated, stock(store, world, 1).allocated) == (4, 10)
-    bus.handle(c.HoldOrder(order_id=oid, reason_code="credit_review"))
-    bus.handle(c.RejectOrder(order_id=oid, reason_code="credit_refused"))
+    bus.handle(c.HoldOrder(actor=AGENT, order_id=oid, reason_code="credit_review"))
+    bus.handle(c.RejectOrder(actor=AGENT, order_id=oid, reason_code="credit_refused"))
     assert store.orders[oid].status is OrderStatus.REJECTED
     assert (stock(store, world, 0).allocated, stock(store, world, 1).allocated) == (0, 0)
 
@@ -218,10 +221,10 @@ def test_reject_from_a_hold_gives_allocated_stock_back() -> None:
 def test_hold_and_resume_return_the_order_to_where_it_was() -> None:
     bus, store, _, world = setup()
     oid = partially_allocated(bus, store, world)
-    bus.handle(c.HoldOrder(order_id=oid, reason_code="pricing_review"))
+    bus.handle(c.HoldOrder(actor=AGENT, order_id=oid, reason_code="pricing_review"))
     assert store.orders[oid].status is OrderStatus.ON_HOLD
     assert store.orders[oid].hold_reason == "pricing_review"
-    bus.handle(c.ResumeOrder(order_id=oid))
+    bus.handle(c.ResumeOrder(actor=AGENT, order_id=oid))
     order = store.orders[oid]
     assert order.status is OrderStatus.PARTIALLY_ALLOCATED
     assert (order.hold_reason, order.held_from, order.process_step) == (None, None, "release")
@@ -238,10 +241,11 @@ def test_the_full_path_ships_invoices_and_closes_and_stock_leaves_the_site() -> 
     oid = bus.handle(place(world, 4, 2))
     assert store.orders[oid].status is OrderStatus.RELEASED
     clock.advance(minutes=5)
-    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 1}))
+    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 1}))
     assert store.orders[oid].status is OrderStatus.PARTIALLY_SHIPPED
-    for command in (c.ConfirmShipment(order_id=oid, shipped={1: 3, 2: 2}),
-                    c.InvoiceOrder(order_id=oid), c.CloseOrder(order_id=oid)):  # fmt: skip
+    for command in (c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 3, 2: 2}),
+                    c.InvoiceOrder(actor=FINANCE, order_id=oid),
+                    c.CloseOrder(actor=FINANCE, order_id=oid)):  # fmt: skip
         clock.advance(minutes=5)
         bus.handle(command)
     order = store.orders[oid]
@@ -257,7 +261,7 @@ def test_shipping_more_than_was_released_is_refused() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 4))
     assert store.orders[oid].status is OrderStatus.RELEASED
-    assert refused(bus, c.ConfirmShipment(order_id=oid, shipped={1: 5})) is (
+    assert refused(bus, c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 5})) is (
         ErrorCode.INVALID_QUANTITY
     )
     assert store.orders[oid].status is OrderStatus.RELEASED
@@ -266,11 +270,11 @@ def test_shipping_more_than_was_released_is_refused() -> None:
 @pytest.mark.parametrize(
     "command",
     [
-        lambda oid: c.InvoiceOrder(order_id=oid),
-        lambda oid: c.ReleaseOrder(order_id=oid),
-        lambda oid: c.ResumeOrder(order_id=oid),
-        lambda oid: c.ConfirmShipment(order_id=oid, shipped={1: 1}),
-        lambda oid: c.CloseOrder(order_id=oid),
+        lambda oid: c.InvoiceOrder(actor=FINANCE, order_id=oid),
+        lambda oid: c.ReleaseOrder(actor=WAREHOUSE, order_id=oid),
+        lambda oid: c.ResumeOrder(actor=AGENT, order_id=oid),
+        lambda oid: c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 1}),
+        lambda oid: c.CloseOrder(actor=FINANCE, order_id=oid),
     ],
 )
 def test_illegal_moves_from_a_backordered_order_are_refused_and_change_nothing(
@@ -289,19 +293,22 @@ def test_illegal_moves_from_a_backordered_order_are_refused_and_change_nothing(
 
 def test_a_command_for_an_unknown_order_is_refused() -> None:
     bus, _, _, _ = setup()
-    assert refused(bus, c.ValidateOrder(order_id=OrderId("SO-NONE"))) is ErrorCode.UNKNOWN_ORDER
+    assert (
+        refused(bus, c.ValidateOrder(actor=AGENT, order_id=OrderId("SO-NONE")))
+        is ErrorCode.UNKNOWN_ORDER
+    )
 
 
 def test_every_move_extends_the_hash_chain_and_verification_passes() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 2))
-    bus.handle(c.CancelOrder(order_id=oid, reason_code="customer_request"))
+    bus.handle(c.CancelOrder(actor=AGENT, order_id=oid, reason_code="customer_request"))
     log = store.log[oid]
     # received, validate, line allocate, allocate, release, line release; cancel, line cancel
     assert [e.seq for e in log] == list(range(1, 9))
     assert [e.activity for e in log[-2:]] == ["order cancel", "line cancel"]
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(log))
-    assert verify_audit(lambda: FakeUnitOfWork(store)).ok
+    assert verify_audit(lambda: FakeUnitOfWork(store), AUDITOR).ok
 
 
 def test_a_concurrent_change_to_the_same_order_is_refused_not_lost() -> None:
@@ -311,7 +318,7 @@ def test_a_concurrent_change_to_the_same_order_is_refused_not_lost() -> None:
     with slow:
         order = slow.orders.get(oid)
         assert order is not None
-        bus.handle(c.ReleaseOrder(order_id=oid))  # someone else moves it first
+        bus.handle(c.ReleaseOrder(actor=WAREHOUSE, order_id=oid))  # someone else moves it first
         order.hold("late", actor=order.entered_by, at=order.updated_at)
         with pytest.raises(DomainError) as caught:
             slow.commit()
@@ -347,12 +354,12 @@ def seed_eur() -> tuple[object, Store, FakeClock, World]:
     bus, store, clock = fake_bus()
     world = seed(bus, currency="EUR")
     for currency, price in (("USD", "5.00"), ("EUR", "7.00")):
-        bus.handle(c.CreateRecord(record=PriceEntry(
+        bus.handle(c.CreateRecord(actor=ADMIN, record=PriceEntry(
             PriceListCode(currency), world.skus[0], None, CurrencyCode(currency), Decimal(price),
             date(2026, 1, 1),
         )))  # fmt: skip
     item = store.records[("item", (world.skus[1],))]
-    bus.handle(c.UpdateRecord(record=replace(item, currency=CurrencyCode("USD"))))
+    bus.handle(c.UpdateRecord(actor=ADMIN, record=replace(item, currency=CurrencyCode("USD"))))
     return bus, store, clock, world
 
 
@@ -366,12 +373,12 @@ def test_hold_information_is_cleared_when_a_held_order_is_rejected(
     bus, store, _, world = setup()
     if held_by == "person":
         oid = partially_allocated(bus, store, world)
-        bus.handle(c.HoldOrder(order_id=oid, reason_code=reason))
+        bus.handle(c.HoldOrder(actor=AGENT, order_id=oid, reason_code=reason))
     else:  # 9.00 against a list price of 10.50 is above a standard customer's discount limit
         oid = bus.handle(place(world, 1, price=Decimal("9.00")))
     assert store.orders[oid].status is OrderStatus.ON_HOLD
     assert store.orders[oid].hold_reason == reason
-    bus.handle(c.RejectOrder(order_id=oid, reason_code="credit_refused"))
+    bus.handle(c.RejectOrder(actor=AGENT, order_id=oid, reason_code="credit_refused"))
     assert store.orders[oid].status is OrderStatus.REJECTED
     assert (store.orders[oid].held_from, store.orders[oid].hold_reason) == (None, None)
 
@@ -384,7 +391,7 @@ def test_hold_information_is_cleared_when_a_held_order_is_rejected(
 def test_a_reason_must_be_a_short_code(reason: str, code: ErrorCode) -> None:
     bus, store, _, world = setup()
     oid = partially_allocated(bus, store, world)
-    assert refused(bus, c.HoldOrder(order_id=oid, reason_code=reason)) is code
+    assert refused(bus, c.HoldOrder(actor=AGENT, order_id=oid, reason_code=reason)) is code
     assert store.orders[oid].status is OrderStatus.PARTIALLY_ALLOCATED
 
 
@@ -394,8 +401,8 @@ def test_a_final_shipment_closes_short_and_gives_back_what_did_not_ship() -> Non
     oid = bus.handle(place(world, 5, 4))  # line 1 gets 3 of 5, line 2 all 4: 7 of 9 is < 0.8
     assert store.orders[hog].status is OrderStatus.RELEASED
     assert store.orders[oid].status is OrderStatus.PARTIALLY_ALLOCATED
-    bus.handle(c.ReleaseOrder(order_id=oid))
-    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 2, 2: 4}, final=True))
+    bus.handle(c.ReleaseOrder(actor=WAREHOUSE, order_id=oid))
+    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 2, 2: 4}, final=True))
     order = store.orders[oid]
     assert order.status is OrderStatus.SHIPPED
     assert [(ln.status, ln.shipped_qty, ln.allocated_qty) for ln in order.lines] == [
@@ -404,7 +411,7 @@ def test_a_final_shipment_closes_short_and_gives_back_what_did_not_ship() -> Non
     assert (stock(store, world, 0).on_hand, stock(store, world, 0).allocated) == (8, 7)
     short = [e for e in store.log[oid] if e.reason_code == "short_shipped"]
     assert [(e.line_no, e.quantity) for e in short] == [(1, 3)]
-    bus.handle(c.InvoiceOrder(order_id=oid))
+    bus.handle(c.InvoiceOrder(actor=FINANCE, order_id=oid))
     assert store.orders[oid].status is OrderStatus.INVOICED
 
 
@@ -412,7 +419,7 @@ def test_a_final_shipment_cancels_lines_that_shipped_nothing() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 2, 3))
     assert store.orders[oid].status is OrderStatus.RELEASED
-    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 2}, final=True))
+    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 2}, final=True))
     lines = store.orders[oid].lines
     assert [ln.status for ln in lines] == [LineStatus.SHIPPED, LineStatus.CANCELLED]
     assert store.orders[oid].status is OrderStatus.SHIPPED
@@ -423,16 +430,15 @@ def test_an_empty_shipment_confirmation_is_refused() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 2))
     assert store.orders[oid].status is OrderStatus.RELEASED
-    assert refused(bus, c.ConfirmShipment(order_id=oid, shipped={}, final=True)) is (
-        ErrorCode.INVALID_QUANTITY
-    )
+    empty = c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={}, final=True)
+    assert refused(bus, empty) is ErrorCode.INVALID_QUANTITY
     assert store.orders[oid].status is OrderStatus.RELEASED
 
 
 def test_log_entries_carry_the_units_allocated_and_shipped() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 4))
-    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 4}))
+    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 4}))
     moves = {(e.activity, e.quantity) for e in store.log[oid] if e.line_no == 1}
     assert {("line allocate", 4), ("line ship", 4)} <= moves
 
@@ -443,8 +449,8 @@ def test_units_taken_without_a_change_of_state_are_saved_and_logged() -> None:
     oid = bus.handle(place(world, 6))  # takes 2 of 6 and waits at release
     assert store.orders[oid].status is OrderStatus.PARTIALLY_ALLOCATED
     restock = f"sku,site,on_hand\n{world.skus[0]},{world.site},11\n"
-    bus.handle(c.ImportRecords(kind="stock", text=restock))
-    bus.handle(c.AllocateOrder(order_id=oid))  # one more unit: still partially allocated
+    bus.handle(c.ImportRecords(actor=ADMIN, kind="stock", text=restock))
+    bus.handle(c.AllocateOrder(actor=WAREHOUSE, order_id=oid))  # one more: still partial
     line = store.orders[oid].lines[0]
     assert (line.status, line.allocated_qty) == (LineStatus.PARTIALLY_ALLOCATED, 3)
     assert stock(store, world).allocated == 11  # every allocated unit belongs to a line
@@ -464,10 +470,10 @@ def test_a_final_confirmation_alone_closes_an_order_whose_released_units_all_shi
     bus.handle(place(world, 7))
     oid = bus.handle(place(world, 5))  # takes 3 of 5 and waits at release
     assert store.orders[oid].status is OrderStatus.PARTIALLY_ALLOCATED
-    bus.handle(c.ReleaseOrder(order_id=oid))
-    bus.handle(c.ConfirmShipment(order_id=oid, shipped={1: 3}))
+    bus.handle(c.ReleaseOrder(actor=WAREHOUSE, order_id=oid))
+    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 3}))
     assert store.orders[oid].status is OrderStatus.PARTIALLY_SHIPPED
-    bus.handle(c.ConfirmShipment(order_id=oid, shipped={}, final=True))
+    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={}, final=True))
     assert store.orders[oid].status is OrderStatus.SHIPPED
     assert store.orders[oid].lines[0].shipped_qty == 3
 

@@ -17,6 +17,7 @@ from ordoflow.domain.decisions import Outcome
 from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.lifecycle import LineStatus, OrderStatus
 from ordoflow.domain.masterdata import Customer, ShipTo, StockLevel
+from ordoflow.domain.people import Role, User
 from ordoflow.domain.values import (
     ActorId,
     CountryCode,
@@ -25,20 +26,26 @@ from ordoflow.domain.values import (
 )
 from ordoflow.governance.versions import ArtifactKind
 from tests.governance_data import (
-    OWNER,
     STEP_TABLES,
     publish,
     publish_standard_process,
     ruleset_text,
     template_text,
 )
-from tests.governed_world import ADMIN, Shop, shop
+from tests.governed_world import Shop, shop
+from tests.staff import ADMIN, AGENT, OWNER
 
 ANALYST = ActorId("credit.analyst")
 
 
 def decisions(world: Shop, order_id: OrderId) -> list[tuple[str, Outcome, str | None]]:
     return [(d.step, d.outcome, d.reason) for d in world.store.decisions[order_id]]
+
+
+def live_case(world: Shop, order_id: OrderId) -> str:
+    """The open case of an order the process held: a rule's hold is lifted by resolving it."""
+    (case,) = [k.id for k in world.store.cases.values() if k.order_id == order_id and k.is_live]
+    return case
 
 
 def test_an_order_runs_every_step_is_pinned_to_every_version_and_is_released() -> None:
@@ -48,8 +55,8 @@ def test_an_order_runs_every_step_is_pinned_to_every_version_and_is_released() -
     assert order.status is OrderStatus.RELEASED
     assert [ln.status for ln in order.lines] == [LineStatus.RELEASED]
     assert [d[0] for d in decisions(world, order_id)] == [
-        "validate_customer", "price", "credit", "export_compliance", "allocate", "shipping",
-        "release",
+        "validate_customer", "price", "credit", "export_compliance", "order_review", "allocate",
+        "shipping", "release",
     ]  # fmt: skip
     assert {d[1] for d in decisions(world, order_id)} == {Outcome.PASS}
     assert order.pins == {"template:order_to_cash": "v1",
@@ -79,7 +86,8 @@ def test_a_credit_hold_is_routed_to_the_credit_queue_with_its_deadline_and_an_ev
 def test_the_explanation_names_step_row_inputs_against_thresholds_and_who_may_release() -> None:
     world = shop()
     order_id = world.order(1050)
-    explanation = explain_order(world.bus.uow_factory, order_id)  # type: ignore[attr-defined]
+    factory = world.bus.uow_factory  # type: ignore[attr-defined]
+    explanation = explain_order(factory, OWNER, order_id)
     stopped = explanation.stopped_at
     assert stopped is not None
     assert (stopped.step, stopped.version, stopped.rule) == ("credit", "v1", 6)
@@ -91,13 +99,8 @@ def test_the_explanation_names_step_row_inputs_against_thresholds_and_who_may_re
     assert "row 6 matched (credit_limit_exceeded)" in text
     assert "role credit_analyst through queue credit_review" in text
     assert "never cs.agent" in text
-    assert (
-        explain_order(world.bus.uow_factory, order_id)
-        .to_json()["summary"]
-        .startswith(  # type: ignore[attr-defined]
-            "hold at step credit"
-        )
-    )
+    summary = explain_order(factory, OWNER, order_id).to_json()["summary"]
+    assert summary.startswith("hold at step credit")
 
 
 def test_a_discount_beyond_25_percent_is_routed_to_the_role_the_table_names() -> None:
@@ -149,11 +152,13 @@ def test_a_site_variant_changes_the_minimum_fill_rate_for_its_site_only() -> Non
 
 def test_a_new_version_applies_to_new_orders_while_orders_in_flight_keep_their_pins() -> None:
     world = shop(stock=2000)
+    world.handle(c.SaveUser(user=User(ANALYST, "Ana", frozenset({Role.CREDIT_ANALYST})),
+                            actor=ADMIN))  # fmt: skip
     in_flight = world.order(1050)  # held at credit under credit v1
     stricter = ruleset_text("credit").replace("&gt; 1.2", "&gt; 0.5")
     publish(world.bus, ArtifactKind.TABLE, "credit", stricter)  # type: ignore[arg-type]
     world.clock.advance(minutes=1)
-    world.handle(c.ResumeOrder(order_id=in_flight, actor=ANALYST))
+    world.handle(c.ApproveCase(case_id=live_case(world, in_flight), actor=ANALYST))
     resumed = world.store.orders[in_flight]
     assert resumed.status is OrderStatus.RELEASED
     assert resumed.pins is not None
@@ -177,7 +182,7 @@ def test_with_no_process_in_force_an_order_is_held_for_the_process_owner_then_ru
     assert held.route.owner_role == "process_owner"
     publish_standard_process(world.bus)  # type: ignore[arg-type]
     world.clock.advance(minutes=1)
-    world.handle(c.ResumeOrder(order_id=order_id, actor=ADMIN))
+    world.handle(c.ApproveCase(case_id=live_case(world, order_id), actor=OWNER))
     assert world.store.orders[order_id].status is OrderStatus.RELEASED
     assert world.store.orders[order_id].pins is not None
 
@@ -233,7 +238,8 @@ def test_what_if_replays_a_draft_table_on_recorded_inputs_and_counts_the_changes
     stricter = ruleset_text("credit").replace("&gt; 1.2", "&gt; 0.5")
     number = int(world.handle(c.DraftVersion(kind=ArtifactKind.TABLE, name="credit",
                                              text=stricter, actor=OWNER)))  # type: ignore[call-overload]  # fmt: skip
-    report = what_if(world.bus.uow_factory, ArtifactKind.TABLE, "credit", number, 50)  # type: ignore[attr-defined]
+    factory = world.bus.uow_factory  # type: ignore[attr-defined]
+    report = what_if(factory, OWNER, ArtifactKind.TABLE, "credit", number, 50)
     assert (report.replayed, report.changed) == (3, 1)
     assert dict(report.moves) == {"pass -> reject credit_limit_far_exceeded": 1}
     assert report.examples[0].inputs["exposure ratio"] == "0.71"
@@ -247,7 +253,8 @@ def test_what_if_replays_a_draft_template_with_its_parameters() -> None:
     looser = template_text().replace("minimum fill rate: 0.8", "minimum fill rate: 0.95")
     number = int(world.handle(c.DraftVersion(kind=ArtifactKind.TEMPLATE, name="order_to_cash",
                                              text=looser, actor=OWNER)))  # type: ignore[call-overload]  # fmt: skip
-    report = what_if(world.bus.uow_factory, ArtifactKind.TEMPLATE, "order_to_cash", number, 10)  # type: ignore[attr-defined]
+    factory = world.bus.uow_factory  # type: ignore[attr-defined]
+    report = what_if(factory, OWNER, ArtifactKind.TEMPLATE, "order_to_cash", number, 10)
     assert dict(report.moves) == {"pass partial_release -> backorder below_minimum_fill_rate": 1}
 
 
@@ -255,10 +262,10 @@ def test_what_if_and_explain_refuse_what_does_not_exist() -> None:
     world = shop()
     factory = world.bus.uow_factory  # type: ignore[attr-defined]
     with pytest.raises(DomainError) as unknown_version:
-        what_if(factory, ArtifactKind.TABLE, "credit", 99, 10)
+        what_if(factory, OWNER, ArtifactKind.TABLE, "credit", 99, 10)
     assert unknown_version.value.code is ErrorCode.UNKNOWN_VERSION
     with pytest.raises(DomainError) as unknown_order:
-        explain_order(factory, OrderId("SO-NOPE"))
+        explain_order(factory, OWNER, OrderId("SO-NOPE"))
     assert unknown_order.value.code is ErrorCode.UNKNOWN_ORDER
 
 
@@ -279,24 +286,24 @@ def test_what_if_replays_a_draft_variant_on_the_orders_of_its_site_only() -> Non
     number = int(world.handle(c.DraftVersion(kind=ArtifactKind.VARIANT, name="rotterdam",
                                              text=stricter, actor=OWNER)))  # type: ignore[call-overload]  # fmt: skip
     factory = world.bus.uow_factory  # type: ignore[attr-defined]
-    report = what_if(factory, ArtifactKind.VARIANT, "rotterdam", number, 10)
+    report = what_if(factory, OWNER, ArtifactKind.VARIANT, "rotterdam", number, 10)
     assert dict(report.moves) == {"pass partial_release -> backorder below_minimum_fill_rate": 1}
     elsewhere = template_text("rotterdam.variant.yaml").replace("applies_to: RTM1",
                                                                 "applies_to: DAL1")  # fmt: skip
     other = int(world.handle(c.DraftVersion(kind=ArtifactKind.VARIANT, name="rotterdam",
                                             text=elsewhere, actor=OWNER)))  # type: ignore[call-overload]  # fmt: skip
-    assert what_if(factory, ArtifactKind.VARIANT, "rotterdam", other, 10).replayed == 0
+    assert what_if(factory, OWNER, ArtifactKind.VARIANT, "rotterdam", other, 10).replayed == 0
 
 
 def test_explanations_of_a_wait_for_stock_a_failed_step_and_a_persons_hold() -> None:
     world = shop(stock=5)
     factory = world.bus.uow_factory  # type: ignore[attr-defined]
     waiting = world.order(10)
-    assert explanation_text(explain_order(factory, waiting)).splitlines()[1] == (
+    assert explanation_text(explain_order(factory, OWNER, waiting)).splitlines()[1] == (
         "  waiting for stock at step release: below_minimum_fill_rate"
     )
-    world.handle(c.HoldOrder(order_id=waiting, reason_code="customer_called", actor=ADMIN))
-    assert explain_order(factory, waiting).summary == (
+    world.handle(c.HoldOrder(order_id=waiting, reason_code="customer_called", actor=AGENT))
+    assert explain_order(factory, OWNER, waiting).summary == (
         "on hold by a person (customer_called); the process waits for stock at step release"
     )
     wrong = ruleset_text("credit").replace(
@@ -305,6 +312,6 @@ def test_explanations_of_a_wait_for_stock_a_failed_step_and_a_persons_hold() -> 
     )
     publish(world.bus, ArtifactKind.TABLE, "credit", wrong)  # type: ignore[arg-type]
     world.clock.advance(minutes=1)
-    failed = explanation_text(explain_order(factory, world.order(1)))
+    failed = explanation_text(explain_order(factory, OWNER, world.order(1)))
     assert "the step could not be evaluated: decision_input_invalid" in failed
     assert "Who may release it: role process_owner through queue process_exceptions" in failed

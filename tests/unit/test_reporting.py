@@ -94,7 +94,8 @@ def test_the_customer_status_is_for_agents_of_the_order_site() -> None:
     factory = world.bus.uow_factory  # type: ignore[attr-defined]
     order_id = world.order(1)
     assert customer_status(factory, AGENT, order_id)["stage"] == "in the warehouse"
-    for who, code in ((ANA, ErrorCode.NOT_AUTHORISED), (ActorId("cs.rtm"), ErrorCode.UNKNOWN_ORDER),
+    for who, code in ((ANA, ErrorCode.NOT_AUTHORISED),
+                      (ActorId("cs.rtm"), ErrorCode.OUTSIDE_SITE_SCOPE),
                       (ActorId("ghost"), ErrorCode.UNKNOWN_USER)):  # fmt: skip
         with pytest.raises(DomainError) as refused:
             customer_status(factory, who, order_id)

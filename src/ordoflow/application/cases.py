@@ -15,11 +15,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from ordoflow.application import access, allocation, pipeline, policies
 from ordoflow.application import commands as c
-from ordoflow.application import pipeline
 from ordoflow.application.ports import Clock, UnitOfWork
-from ordoflow.application.process import table_in_force
-from ordoflow.domain.cases import OVERRIDE_REASONS, Case, Resolution
+from ordoflow.domain.cases import Case, Resolution
 from ordoflow.domain.errors import (
     Conflict,
     DomainError,
@@ -32,21 +31,6 @@ from ordoflow.domain.intake import check_reason
 from ordoflow.domain.orders import Order
 from ordoflow.domain.people import Delegation, Role, User, add_business_hours
 from ordoflow.domain.values import SYSTEM_ACTOR, ActorId
-
-#: Roles one person may not both act in on the same order: who negotiated the price does not
-#: also clear the credit, who took the order does not also clear credit or compliance.
-CONFLICTING_ROLES: frozenset[frozenset[str]] = frozenset({
-    frozenset({Role.SALES_OPERATIONS.value, Role.CREDIT_ANALYST.value}),
-    frozenset({Role.CUSTOMER_SERVICE.value, Role.CREDIT_ANALYST.value}),
-    frozenset({Role.CUSTOMER_SERVICE.value, Role.COMPLIANCE.value}),
-})  # fmt: skip
-
-
-def acting_user(uow: UnitOfWork, actor: ActorId) -> User:
-    user = uow.users.get(actor)
-    if user is None or not user.active:
-        raise DomainError(ErrorCode.UNKNOWN_USER, f"{actor!r} is not an active user")
-    return user
 
 
 def _case(uow: UnitOfWork, case_id: str) -> Case:
@@ -76,16 +60,19 @@ def _may(uow: UnitOfWork, user: User, case: Case, at: datetime, *, supervisor: b
     raise DomainError(ErrorCode.NOT_AUTHORISED, message)
 
 
-def _segregated(uow: UnitOfWork, user: User, case: Case, order: Order) -> None:
-    if user.id == order.entered_by:
+def _segregated(uow: UnitOfWork, user: User, case: Case, order: Order, at: datetime) -> None:
+    """Never the order's author or last changer; never two roles that conflict (see
+    `policies.roles_conflict`) on one order."""
+    if user.id in (order.entered_by, order.changed_by):
+        did = "entered" if user.id == order.entered_by else "last changed"
         raise DomainError(ErrorCode.SEGREGATION_OF_DUTIES,
-                          f"{user.id} entered order {order.id} and cannot decide its holds, "
+                          f"{user.id} {did} order {order.id} and cannot decide its holds, "
                           "whatever their role")  # fmt: skip
     for other in uow.cases.for_order(order.id):
         if (
             other.resolved_by == user.id
             and other.id != case.id
-            and (frozenset({other.owner_role, case.owner_role}) in CONFLICTING_ROLES)
+            and policies.roles_conflict(uow, other.owner_role, case.owner_role, at)
         ):
             raise DomainError(
                 ErrorCode.SEGREGATION_OF_DUTIES,
@@ -94,21 +81,13 @@ def _segregated(uow: UnitOfWork, user: User, case: Case, order: Order) -> None:
             )
 
 
-#: The governed table that says how much each role may let through.
-APPROVAL_AUTHORITY = "approval_authority"
-
-
 def _within_authority(uow: UnitOfWork, case: Case, order: Order, at: datetime) -> None:
     """Approving or overriding lets the order go on: the case's role must have the authority
     for the order's total under the approval-authority table in force (none in force: none)."""
-    table = table_in_force(uow, APPROVAL_AUTHORITY, at)
     total = order.total.amount
-    answer = None
-    if table is not None:
-        answer = pipeline.compiled(table).evaluate({"approver role": case.owner_role,
-                                                    "order total": total}).result  # fmt: skip
-    if not (isinstance(answer, dict) and answer.get("allowed") is True):
-        where = "no approval authority table is in force" if table is None else (
+    allowed = policies.may_let_through(uow, case.owner_role, total, at)
+    if not allowed:
+        where = "no approval authority table is in force" if allowed is None else (
             f"{case.owner_role} may not let through an order of {total} {order.header.currency}"
         )  # fmt: skip
         raise DomainError(ErrorCode.ABOVE_APPROVAL_LIMIT, where)
@@ -131,7 +110,7 @@ def _audit(  # noqa: PLR0917 - one audit entry and what it records
 def save_user(cmd: c.SaveUser, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         if uow.users.all():
-            admin = acting_user(uow, cmd.actor)
+            admin = access.user(uow, cmd.actor)
             if not admin.has(Role.ADMINISTRATOR):
                 raise DomainError(ErrorCode.NOT_AUTHORISED,
                                   f"{cmd.actor} is not an administrator")  # fmt: skip
@@ -154,7 +133,7 @@ def delegate_authority(cmd: c.DelegateAuthority, uow: UnitOfWork, clock: Clock) 
     """Lend one of the acting user's roles to another active user until a moment; recorded in
     the delegator's audit stream, and ending by itself."""
     with uow:
-        delegator = acting_user(uow, cmd.actor)
+        delegator = access.user(uow, cmd.actor)
         try:
             role = Role(cmd.role)
         except ValueError:
@@ -184,7 +163,7 @@ def delegate_authority(cmd: c.DelegateAuthority, uow: UnitOfWork, clock: Clock) 
 def assign_case(cmd: c.AssignCase, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         case = _case(uow, cmd.case_id)
-        _may(uow, acting_user(uow, cmd.actor), case, clock.now(), supervisor=True)
+        _may(uow, access.user(uow, cmd.actor), case, clock.now(), supervisor=True)
         assignee = uow.users.get(cmd.assignee)
         if assignee is None or not assignee.active:
             raise DomainError(ErrorCode.UNKNOWN_USER, f"{cmd.assignee!r} is not an active user")
@@ -198,7 +177,7 @@ def assign_case(cmd: c.AssignCase, uow: UnitOfWork, clock: Clock) -> None:
 def wait_on_customer(cmd: c.WaitOnCustomer, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         case = _case(uow, cmd.case_id)
-        _may(uow, acting_user(uow, cmd.actor), case, clock.now(), supervisor=True)
+        _may(uow, access.user(uow, cmd.actor), case, clock.now(), supervisor=True)
         before = case.snapshot()
         case.wait_on_customer(actor=cmd.actor, at=clock.now(), comment=cmd.comment)
         _audit(uow, case, "waiting_on_customer", cmd.actor, clock.now(), before)
@@ -217,13 +196,19 @@ def _resolve(
 ) -> None:
     with uow:
         case = _case(uow, cmd.case_id)
-        user = acting_user(uow, cmd.actor)
+        user = access.user(uow, cmd.actor)
         _may(uow, user, case, clock.now(), supervisor=False)
         order = uow.orders.get(case.order_id)
         if order is None:  # pragma: no cover - a case belongs to an order
             raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {case.order_id!r}")
-        _segregated(uow, user, case, order)
         before, at = case.snapshot(), clock.now()
+        _segregated(uow, user, case, order, at)
+        if resolution is Resolution.OVERRIDDEN and not policies.override_reason_allowed(
+            uow, reason or "", case.owner_role, at
+        ):
+            message = f"{reason!r} is not a reason an override of a {case.owner_role} case gives"
+            raise ValidationFailed([FieldError("reason_code", ErrorCode.UNKNOWN_REASON_CODE,
+                                               message)])  # fmt: skip
         if resolution is not Resolution.REJECTED:
             _within_authority(uow, case, order, at)
         case.resolve(resolution, actor=cmd.actor, at=at, reason=reason, comment=comment)
@@ -240,9 +225,7 @@ def approve_case(cmd: c.ApproveCase, uow: UnitOfWork, clock: Clock) -> None:
 
 def override_case(cmd: c.OverrideCase, uow: UnitOfWork, clock: Clock) -> None:
     """A person decides against the rule, with a controlled reason and a comment."""
-    if cmd.reason_code not in OVERRIDE_REASONS:
-        message = f"{cmd.reason_code!r} is not one of: {', '.join(sorted(OVERRIDE_REASONS))}"
-        raise ValidationFailed([FieldError("reason_code", ErrorCode.UNKNOWN_REASON_CODE, message)])
+    check_reason(cmd.reason_code)
     if not cmd.comment.strip():
         raise ValidationFailed(
             [FieldError("comment", ErrorCode.REQUIRED_FIELD_MISSING, "an override needs a comment")]
@@ -257,7 +240,7 @@ def reject_case(cmd: c.RejectCase, uow: UnitOfWork, clock: Clock) -> None:
     reason = check_reason(cmd.reason_code)
 
     def reject(order: Order) -> None:
-        pipeline.give_back(uow, order, order.reject(reason, actor=cmd.actor, at=clock.now()))
+        allocation.give_back(uow, order, order.reject(reason, actor=cmd.actor, at=clock.now()))
 
     _resolve(cmd, uow, clock, Resolution.REJECTED, reason=reason, comment=cmd.comment,
              then=reject)  # fmt: skip
@@ -272,6 +255,7 @@ def escalate_due_cases(cmd: c.EscalateDueCases, uow: UnitOfWork, clock: Clock) -
     """Every live case past its deadline passes to the next role of its escalation path (or
     stays with its role when the path is spent) with a fresh deadline; returns how many."""
     with uow:
+        access.permit(uow, cmd)
         now = clock.now()
         due = uow.cases.due(now)
         for case in due:
@@ -338,7 +322,7 @@ def case_queue(
     """The live cases the user may see, first by priority then oldest first, and the count in
     each age bucket per queue."""
     with uow_factory() as uow:
-        visible = _visible(acting_user(uow, actor))
+        visible = _visible(access.user(uow, actor))
         found = sorted((k for k in uow.cases.live(queue) if visible(k)),
                        key=lambda k: (k.priority, k.opened_at, k.id))  # fmt: skip
         aging: dict[str, dict[str, int]] = {}
@@ -348,11 +332,18 @@ def case_queue(
         return {"cases": [case_view(k, at) for k in found], "aging": aging}
 
 
+def list_users(uow_factory: Callable[[], UnitOfWork], actor: ActorId) -> list[dict[str, object]]:
+    """Every user with roles, sites and state, for those who look after people's access."""
+    with uow_factory() as uow:
+        access.require(uow, actor, access.USER_READERS, "list users")
+        return [u.to_json() for u in uow.users.all()]
+
+
 def show_case(
     uow_factory: Callable[[], UnitOfWork], actor: ActorId, case_id: str, at: datetime
 ) -> dict[str, Any]:
     with uow_factory() as uow:
-        user = acting_user(uow, actor)
+        user = access.user(uow, actor)
         case = uow.cases.get(case_id)
         if case is None or not _visible(user)(case):
             raise NotFound(ErrorCode.UNKNOWN_CASE, f"no case {case_id!r} for {actor}")
@@ -364,10 +355,7 @@ def show_case(
 
 __all__ = [
     "AGE_BUCKETS",
-    "APPROVAL_AUTHORITY",
-    "CONFLICTING_ROLES",
     "OVERSEERS",
-    "acting_user",
     "approve_case",
     "assign_case",
     "cancel_cases_of",
@@ -375,6 +363,7 @@ __all__ = [
     "case_view",
     "delegate_authority",
     "escalate_due_cases",
+    "list_users",
     "override_case",
     "reject_case",
     "save_user",

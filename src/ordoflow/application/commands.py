@@ -57,6 +57,18 @@ class OrderCommand(Command):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class EditOrder(OrderCommand):
+    """Change an order before it is released. `lines`, when given, is the order's new set of
+    lines (a live line left out is cancelled, a new number is added; a price left out comes
+    from the price list); ship-to and customer change when given. The process runs again from
+    the first step the change affects; approvals given before do not carry over."""
+
+    lines: tuple[OrderLineInput, ...] | None = None
+    ship_to: ShipToCode | None = None
+    account_number: AccountNumber | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ValidateOrder(OrderCommand):
     pass
 
@@ -254,6 +266,7 @@ __all__ = [
     "DecideActivation",
     "DelegateAuthority",
     "DraftVersion",
+    "EditOrder",
     "EscalateDueCases",
     "HoldOrder",
     "ImportRecords",

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ordoflow.application import access
 from ordoflow.application.ports import UnitOfWork
-from ordoflow.domain.errors import ErrorCode, NotFound
-from ordoflow.domain.values import OrderId
+from ordoflow.domain.values import ActorId, OrderId
 from ordoflow.governance.explain import Explanation, explain, render
 from ordoflow.governance.tables import DecisionTable
 from ordoflow.governance.versions import ArtifactKind
 
 
-def explain_order(uow_factory: Callable[[], UnitOfWork], order_id: OrderId) -> Explanation:
+def explain_order(
+    uow_factory: Callable[[], UnitOfWork], actor: ActorId, order_id: OrderId
+) -> Explanation:
+    """Any user covering the order's site may ask why it is where it is."""
     with uow_factory() as uow:
-        order = uow.orders.get(order_id)
-        if order is None:
-            raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {order_id!r}")
+        order = access.order_for(uow, actor, order_id)
         tables: dict[tuple[str, str], DecisionTable | None] = {}
 
         def table(name: str, version: str) -> DecisionTable | None:

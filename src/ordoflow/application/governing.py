@@ -8,10 +8,12 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from ordoflow.application import access
 from ordoflow.application import commands as c
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.domain.errors import Conflict, DomainError, ErrorCode, NotFound
 from ordoflow.domain.events import GovernanceChanged
+from ordoflow.domain.values import ActorId
 from ordoflow.governance.dmn import read_dmn
 from ordoflow.governance.running import check_inputs
 from ordoflow.governance.tables import DecisionTable, compile_table
@@ -91,6 +93,7 @@ def _record(uow: UnitOfWork, version: ArtifactVersion, action: str, *, cmd: c.Co
 
 def draft_version(cmd: c.DraftVersion, uow: UnitOfWork, clock: Clock) -> int:
     with uow:
+        access.permit(uow, cmd)
         content = _CONTENT[cmd.kind](cmd, uow)
         version = ArtifactVersion(
             kind=cmd.kind, name=cmd.name, number=uow.versions.next_number(cmd.kind, cmd.name),
@@ -106,6 +109,7 @@ def draft_version(cmd: c.DraftVersion, uow: UnitOfWork, clock: Clock) -> int:
 def _change(cmd: c.VersionCommand, uow: UnitOfWork, clock: Clock, action: str,
             act: Callable[[ArtifactVersion], None]) -> None:  # fmt: skip
     with uow:
+        access.permit(uow, cmd)
         version = uow.versions.get(cmd.kind, cmd.name, cmd.number)
         if version is None:
             raise NotFound(ErrorCode.UNKNOWN_VERSION,
@@ -136,10 +140,13 @@ def retire_version(cmd: c.RetireVersion, uow: UnitOfWork, clock: Clock) -> None:
 
 
 def request_activation(cmd: c.RequestActivation, uow: UnitOfWork, clock: Clock) -> str:
-    if cmd.scope not in ("site", "channel", "everywhere"):
-        message = f"scope {cmd.scope!r} is not one of: site, channel, everywhere"
-        raise DomainError(ErrorCode.INVALID_CHOICE, message)
     with uow:
+        acting = access.permit(uow, cmd)
+        if cmd.scope not in ("site", "channel", "everywhere"):
+            message = f"scope {cmd.scope!r} is not one of: site, channel, everywhere"
+            raise DomainError(ErrorCode.INVALID_CHOICE, message)
+        if cmd.scope == "site":
+            access.within(acting, cmd.target)
         version = uow.versions.get(ArtifactKind.TEMPLATE, cmd.template, cmd.number)
         if version is None or version.status is not VersionStatus.PUBLISHED:
             raise NotFound(ErrorCode.UNKNOWN_VERSION,
@@ -157,9 +164,12 @@ def request_activation(cmd: c.RequestActivation, uow: UnitOfWork, clock: Clock) 
 
 def decide_activation(cmd: c.DecideActivation, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
+        acting = access.permit(uow, cmd)
         activation = uow.versions.activation(cmd.activation_id)
         if activation is None:
             raise NotFound(ErrorCode.UNKNOWN_VERSION, f"no activation {cmd.activation_id!r}")
+        if activation.scope == "site":
+            access.within(acting, activation.target)
         if cmd.approve:
             activation.approve(cmd.actor)
         else:
@@ -184,22 +194,32 @@ def _record_activation(
                                  number=activation.number, action=action))  # fmt: skip
 
 
-def activations(uow_factory: Callable[[], UnitOfWork], template: str) -> list[Activation]:
+def activations(
+    uow_factory: Callable[[], UnitOfWork], actor: ActorId, template: str
+) -> list[Activation]:
     with uow_factory() as uow:
+        access.require(uow, actor, access.GOVERNANCE_READERS, "read governed versions")
         return uow.versions.activations(template)
 
 
 def version_history(
-    uow_factory: Callable[[], UnitOfWork], kind: ArtifactKind, name: str
+    uow_factory: Callable[[], UnitOfWork], actor: ActorId, kind: ArtifactKind, name: str
 ) -> list[ArtifactVersion]:
     with uow_factory() as uow:
+        access.require(uow, actor, access.GOVERNANCE_READERS, "read governed versions")
         return uow.versions.history(kind, name)
 
 
-def version_diff(
-    uow_factory: Callable[[], UnitOfWork], kind: ArtifactKind, name: str, older: int, newer: int
+def version_diff(  # noqa: PLR0917 - who asks, and which two versions
+    uow_factory: Callable[[], UnitOfWork],
+    actor: ActorId,
+    kind: ArtifactKind,
+    name: str,
+    older: int,
+    newer: int,
 ) -> list[str]:
     with uow_factory() as uow:
+        access.require(uow, actor, access.GOVERNANCE_READERS, "read governed versions")
         a, b = uow.versions.get(kind, name, older), uow.versions.get(kind, name, newer)
     missing = [n for n, v in ((older, a), (newer, b)) if v is None]
     if a is None or b is None:

@@ -24,6 +24,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ConfirmShipment: orders.confirm_shipment,
     c.InvoiceOrder: orders.invoice_order,
     c.CloseOrder: orders.close_order,
+    c.EditOrder: orders.edit_order,
     c.CreateRecord: records.create_record,
     c.UpdateRecord: records.update_record,
     c.ImportRecords: records.import_records,

@@ -5,25 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ordoflow.application import access, allocation, fact_data, pipeline
 from ordoflow.application import commands as c
-from ordoflow.application import pipeline
 from ordoflow.application.cases import cancel_cases_of
+from ordoflow.application.placing import take_in
 from ordoflow.application.ports import Clock, UnitOfWork
-from ordoflow.domain.errors import ErrorCode, NotFound
+from ordoflow.domain.errors import Conflict, ErrorCode, NotFound
 from ordoflow.domain.orders import Order
-from ordoflow.domain.values import OrderId
 
 
-def _load(uow: UnitOfWork, order_id: OrderId) -> Order:
-    order = uow.orders.get(order_id)
+def _load(uow: UnitOfWork, cmd: c.OrderCommand) -> Order:
+    """The order, once the acting user may run `cmd` (by role) on it (by its site)."""
+    acting = access.permit(uow, cmd)
+    order = uow.orders.get(cmd.order_id)
     if order is None:
-        raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {order_id!r}")
+        raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {cmd.order_id!r}")
+    access.within(acting, order.header.site)
     return order
 
 
 def _change(cmd: c.OrderCommand, uow: UnitOfWork, act: Callable[[Order], None]) -> None:
     with uow:
-        act(_load(uow, cmd.order_id))
+        act(_load(uow, cmd))
         uow.commit()
 
 
@@ -36,9 +39,15 @@ def hold_order(cmd: c.HoldOrder, uow: UnitOfWork, clock: Clock) -> None:
 
 
 def resume_order(cmd: c.ResumeOrder, uow: UnitOfWork, clock: Clock) -> None:
-    """Lift a hold; the governed process goes on from where it stopped, under its pins."""
+    """Lift a hold put on by hand; the governed process goes on from where it stopped, under
+    its pins. A hold the process raised is lifted only by resolving its case."""
     with uow:
-        order = _load(uow, cmd.order_id)
+        order = _load(uow, cmd)
+        live = [k.id for k in uow.cases.for_order(order.id) if k.is_live]
+        if live:
+            raise Conflict(ErrorCode.CASE_OPEN,
+                           f"order {order.id} waits on case {live[0]}: approve, override or "
+                           "reject the case instead")  # fmt: skip
         order.resume(actor=cmd.actor, at=clock.now())
         pipeline.resume(order, uow, clock, cmd.actor)
         uow.commit()
@@ -58,39 +67,68 @@ def close_order(cmd: c.CloseOrder, uow: UnitOfWork, clock: Clock) -> None:
 
 def reject_order(cmd: c.RejectOrder, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
-        order = _load(uow, cmd.order_id)
+        order = _load(uow, cmd)
         freed = order.reject(cmd.reason_code, actor=cmd.actor, at=clock.now())
-        pipeline.give_back(uow, order, freed)
+        allocation.give_back(uow, order, freed)
         cancel_cases_of(uow, order, cmd.actor, clock.now())
         uow.commit()
 
 
 def cancel_order(cmd: c.CancelOrder, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
-        order = _load(uow, cmd.order_id)
+        order = _load(uow, cmd)
         freed = order.cancel(cmd.reason_code, actor=cmd.actor, at=clock.now())
-        pipeline.give_back(uow, order, freed)
+        allocation.give_back(uow, order, freed)
         cancel_cases_of(uow, order, cmd.actor, clock.now())
         uow.commit()
 
 
 def allocate_order(cmd: c.AllocateOrder, uow: UnitOfWork, clock: Clock) -> None:
-    """Take what is available at the order's site (see `pipeline.take_stock`)."""
+    """Take what is available at the order's site (see `allocation.take_stock`)."""
     with uow:
-        order = _load(uow, cmd.order_id)
-        order.allocate(pipeline.take_stock(uow, order), actor=cmd.actor, at=clock.now())
+        order = _load(uow, cmd)
+        order.allocate(allocation.take_stock(uow, order), actor=cmd.actor, at=clock.now())
+        uow.commit()
+
+
+def edit_order(cmd: c.EditOrder, uow: UnitOfWork, clock: Clock) -> None:
+    """Change lines, prices, ship-to or customer before release, checked and priced as a new
+    order would be. Live cases end (an approval never carries over to a changed order), the
+    stock taken goes back, and the process runs again from the first step the change
+    affects, under the order's pins."""
+    with uow:
+        order = _load(uow, cmd)
+        h = order.header
+        lines = cmd.lines
+        if lines is None:
+            lines = tuple(c.OrderLineInput(line_no=ln.line_no, sku=ln.sku, quantity=ln.quantity,
+                                           unit_price=ln.unit_price,
+                                           unit_of_measure=ln.unit_of_measure)
+                          for ln in order.live_lines)  # fmt: skip
+        intake = take_in(c.PlaceOrder(
+            actor=cmd.actor, account_number=cmd.account_number or h.account_number,
+            ship_to=cmd.ship_to or h.ship_to, channel=h.channel, customer_po=h.customer_po,
+            requested_date=h.requested_date, site=h.site, lines=lines, currency=h.currency,
+        ), uow)  # fmt: skip
+        at = clock.now()
+        parts, freed = order.change(intake.header, intake.lines, actor=cmd.actor, at=at,
+                                    fingerprint=intake.fingerprint)  # fmt: skip
+        allocation.give_back(uow, order, freed)
+        cancel_cases_of(uow, order, cmd.actor, at)
+        data = lambda: fact_data.order_data(uow, order, intake.refs, intake.prices)  # noqa: E731
+        pipeline.rerun(order, uow, clock, parts, data)
         uow.commit()
 
 
 def confirm_shipment(cmd: c.ConfirmShipment, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
-        order = _load(uow, cmd.order_id)
+        order = _load(uow, cmd)
         issued, freed = order.confirm_shipment(
             cmd.shipped, actor=cmd.actor, at=clock.now(), final=cmd.final
         )
         for sku in sorted(issued):
             uow.stock.issue(sku, order.header.site, issued[sku])
-        pipeline.give_back(uow, order, freed)
+        allocation.give_back(uow, order, freed)
         uow.commit()
 
 
@@ -99,6 +137,7 @@ __all__ = [
     "cancel_order",
     "close_order",
     "confirm_shipment",
+    "edit_order",
     "hold_order",
     "invoice_order",
     "reject_order",

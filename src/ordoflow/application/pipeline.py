@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ordoflow.application.allocation import take_stock
+from ordoflow.application.fact_data import order_data
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.application.process import (
     EffectiveProcess,
@@ -27,14 +29,19 @@ from ordoflow.application.process import (
 )
 from ordoflow.domain.cases import Case, case_priority, new_case_id
 from ordoflow.domain.decisions import STOPPING, DecisionRecord, Outcome, Route
-from ordoflow.domain.errors import DomainError, ErrorCode, NotFound
+from ordoflow.domain.errors import DomainError
 from ordoflow.domain.lifecycle import OrderStatus
-from ordoflow.domain.masterdata import OrderReferences, PriceEntry, quote_price
 from ordoflow.domain.orders import Order
 from ordoflow.domain.people import add_business_hours
-from ordoflow.domain.values import SYSTEM_ACTOR, ActorId, FieldProblem, Sku, parse_code
-from ordoflow.governance.facts import OrderData, OrderFacts, fill_rate, order_facts
-from ordoflow.governance.running import StepResult, contexts, decide
+from ordoflow.domain.values import SYSTEM_ACTOR, ActorId, FieldProblem, parse_code
+from ordoflow.governance.facts import (
+    FACT_SOURCES,
+    OrderData,
+    OrderFacts,
+    fill_rate,
+    order_facts,
+)
+from ordoflow.governance.running import StepResult, contexts, decide, reads
 from ordoflow.governance.tables import CompiledTable, DecisionTable, compile_table
 from ordoflow.governance.template import HoldRoute, Step, order_steps
 
@@ -117,33 +124,6 @@ def pinned_for(uow: UnitOfWork, pins: Mapping[str, str]) -> Runnable:
     return kept
 
 
-def order_data(
-    uow: UnitOfWork,
-    order: Order,
-    refs: OrderReferences | None = None,
-    entries: list[PriceEntry] | None = None,
-) -> OrderData:
-    """Read what the facts need; the references and prices read when the order was placed
-    are passed in rather than read again."""
-    h = order.header
-    if refs is None:
-        refs = uow.records.order_references(h.account_number, h.ship_to, h.site,
-                                            (ln.sku for ln in order.lines))  # fmt: skip
-    if refs.customer is None or refs.ship_to is None:
-        raise NotFound(ErrorCode.UNKNOWN_CUSTOMER,
-                       f"order {order.id}: customer or ship-to no longer exists")  # fmt: skip
-    if entries is None:
-        entries = uow.records.prices_for(ln.sku for ln in order.lines)
-    quotes = {
-        ln.line_no: quote_price(refs.items[ln.sku], entries, h.account_number, h.requested_date,
-                                h.currency)
-        for ln in order.lines
-    }  # fmt: skip
-    exposure = uow.orders.open_value(h.account_number, excluding=order.id)
-    return OrderData(refs.customer, refs.ship_to, refs.items, quotes, exposure,
-                     refs.site_time_zone)  # fmt: skip
-
-
 def start(
     order: Order,
     uow: UnitOfWork,
@@ -188,6 +168,45 @@ def resume(order: Order, uow: UnitOfWork, clock: Clock, actor: ActorId) -> None:
     _run(order, uow, at, runnable, first=position, data=order_data(uow, order))
 
 
+def rerun(
+    order: Order,
+    uow: UnitOfWork,
+    clock: Clock,
+    parts: frozenset[str],
+    data: Callable[[], OrderData],
+) -> None:
+    """Run a changed order again under its pins from the first step the change affects (see
+    `affected`), or from the step it was stopped at or its allocation step when earlier: a
+    changed order takes its stock again. Steps before keep their decisions; an order that
+    never had a process starts it."""
+    if order.pins is None:
+        try:
+            found: Runnable | DomainError = process_for(
+                uow, order.header.site, order.header.channel.value, clock.now()
+            )
+        except DomainError as exc:
+            found = exc
+        start(order, uow, clock, data, found)
+        return
+    runnable = pinned_for(uow, order.pins)
+    first = affected(runnable, parts)
+    if order.process_step is not None:
+        first = min(first, runnable.index(order.process_step))
+    first = min([first, *(n for n, s in enumerate(runnable.steps) if s.action == "allocate")])
+    order.process_step = None
+    _run(order, uow, clock.now(), runnable, first=first, data=data())
+
+
+def affected(runnable: Runnable, parts: frozenset[str]) -> int:
+    """The position of the first step whose table reads a fact derived from `parts` (the
+    number of steps when none does)."""
+    for n, step in enumerate(runnable.steps):
+        names = reads(runnable.compiled[step.table].table)
+        if any(FACT_SOURCES.get(name, frozenset()) & parts for name in names):
+            return n
+    return len(runnable.steps)
+
+
 def _run(
     order: Order,
     uow: UnitOfWork,
@@ -230,33 +249,6 @@ def _act(order: Order, uow: UnitOfWork, step: Step, at: datetime, facts: OrderFa
     if step.action == "release":
         order.release(actor=SYSTEM_ACTOR, at=at)
     return facts
-
-
-def take_stock(uow: UnitOfWork, order: Order) -> dict[int, int]:
-    """Take what is available at the order's site, line by line in SKU order (a deterministic
-    lock order). Each take is a guarded update: the whole remainder first, which is the common
-    case and one statement; otherwise what is available, retried if another order got there
-    first."""
-    taken: dict[int, int] = {}
-    site = order.header.site
-    for ln in sorted(order.lines, key=lambda ln: (ln.sku, ln.line_no)):
-        want = ln.quantity - ln.allocated_qty
-        if not ln.is_live or want <= 0:
-            continue
-        if uow.stock.reserve(ln.sku, site, want):
-            taken[ln.line_no] = want
-            continue
-        while (take := min(want, uow.stock.available(ln.sku, site))) > 0:
-            if uow.stock.reserve(ln.sku, site, take):
-                taken[ln.line_no] = take
-                break
-    return taken
-
-
-def give_back(uow: UnitOfWork, order: Order, freed: dict[Sku, int]) -> None:
-    """Return units an ended order held, in SKU order (the same lock order as taking)."""
-    for sku in sorted(freed):
-        uow.stock.unreserve(sku, order.header.site, freed[sku])
 
 
 def _route(
@@ -376,12 +368,11 @@ __all__ = [
     "UNROUTED",
     "OrderData",
     "Runnable",
+    "affected",
     "compiled",
-    "give_back",
-    "order_data",
     "pinned_for",
     "process_for",
+    "rerun",
     "resume",
     "start",
-    "take_stock",
 ]

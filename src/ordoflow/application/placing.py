@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ordoflow.application import access, fact_data, pipeline
 from ordoflow.application import commands as c
-from ordoflow.application import pipeline
 from ordoflow.application.pipeline import Runnable
 from ordoflow.application.ports import Clock, DuplicateOrderId, DuplicatePurchaseOrder, UnitOfWork
 from ordoflow.domain.errors import (
@@ -105,6 +105,7 @@ def take_in(cmd: c.PlaceOrder, uow: UnitOfWork, attempt: _Attempt | None = None)
 
 def _place(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock, attempt: _Attempt) -> OrderId:
     with uow:
+        access.within(access.permit(uow, cmd), cmd.site)
         intake = take_in(cmd, uow, attempt)
         at = clock.now()
         runnable = _process(uow, intake.header, at)
@@ -113,7 +114,7 @@ def _place(cmd: c.PlaceOrder, uow: UnitOfWork, clock: Clock, attempt: _Attempt) 
             fingerprint=intake.fingerprint,
             process=None if isinstance(runnable, DomainError) else runnable.process.label,
         )  # fmt: skip
-        data = lambda: pipeline.order_data(uow, order, intake.refs, intake.prices)  # noqa: E731
+        data = lambda: fact_data.order_data(uow, order, intake.refs, intake.prices)  # noqa: E731
         pipeline.start(order, uow, clock, data, runnable)
         uow.orders.add(order)
         uow.commit()

@@ -11,14 +11,13 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
-from ordoflow.domain.cases import Case
+from ordoflow.application.people_ports import CaseRepository, UserRepository
 from ordoflow.domain.decisions import DecisionRecord
 from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry
 from ordoflow.domain.events import DomainEvent
 from ordoflow.domain.masterdata import MasterRecord, OrderReferences, PriceEntry
 from ordoflow.domain.orders import Order
-from ordoflow.domain.people import Delegation, User
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 from ordoflow.governance.versions import Activation, ArtifactKind, ArtifactVersion
 
@@ -142,9 +141,11 @@ class OrderRepository(abc.ABC):
         """The order's decisions in the order they were taken."""
 
     @abc.abstractmethod
-    def recent_decisions(self, table: str, limit: int) -> list[DecisionRecord]:
+    def recent_decisions(
+        self, table: str, limit: int, sites: frozenset[SiteCode] | None = None
+    ) -> list[DecisionRecord]:
         """The latest decisions that evaluated `table`, one per order (its latest), newest
-        first: the stored inputs a what-if replays."""
+        first, of orders at `sites` (None: every site): the stored inputs a what-if replays."""
 
     @abc.abstractmethod
     def open_value(self, account: AccountNumber, excluding: OrderId) -> Decimal:
@@ -152,8 +153,22 @@ class OrderRepository(abc.ABC):
         or cancelled, apart from `excluding`: what the customer may yet owe."""
 
     @abc.abstractmethod
-    def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
-        """Newest first, optionally only those in `status`."""
+    def placed_since(
+        self, account: AccountNumber, since: datetime, excluding: OrderId
+    ) -> tuple[int, Decimal]:
+        """How many orders the customer placed at or after `since`, apart from `excluding`,
+        that are not rejected or cancelled, and the value of their lines that are not: what
+        tells an order split to stay under a threshold."""
+
+    @abc.abstractmethod
+    def latest(
+        self,
+        limit: int = 50,
+        status: str | None = None,
+        sites: frozenset[SiteCode] | None = None,
+    ) -> list[Order]:
+        """Newest first, optionally only those in `status`, of orders at `sites` (None: every
+        site)."""
 
     @abc.abstractmethod
     def log(self, order_id: OrderId) -> list[OrderLogEntry]: ...
@@ -252,78 +267,6 @@ class VersionRepository(Protocol):
     def revision(self) -> tuple[int, ...]:
         """Changes whenever any version or activation is added or changed: a cheap check that
         a process resolved earlier still holds."""
-
-
-class UserRepository(Protocol):
-    def get(self, user_id: str) -> User | None: ...
-    def add(self, user: User) -> None:
-        """Insert; `Conflict(DUPLICATE_RECORD)` if the id is taken."""
-
-    def save(self, user: User) -> None: ...
-    def all(self) -> list[User]: ...
-    def add_delegation(self, delegation: Delegation) -> None: ...
-    def delegations_to(self, user_id: str) -> list[Delegation]:
-        """Every delegation ever made to the user, oldest first."""
-
-
-class CaseRepository(abc.ABC):
-    """Cases by id and by order. Tracks what it handed out; `flush` writes new cases and
-    changed ones (with an optimistic version check) after the orders they belong to."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, Case] = {}
-        self.changed: set[str] = set()
-
-    def add(self, case: Case) -> None:
-        self.seen[case.id] = case
-        self.changed.add(case.id)
-
-    def get(self, case_id: str) -> Case | None:
-        case = self.seen.get(case_id) or self._get(case_id)
-        if case is not None:
-            self.seen[case.id] = case
-        return case
-
-    def touch(self, case: Case) -> None:
-        """Mark a case handed out by this repository as changed."""
-        self.changed.add(case.id)
-
-    def flush(self) -> list[DomainEvent]:
-        events: list[DomainEvent] = []
-        for case_id in sorted(self.changed):
-            case = self.seen[case_id]
-            if case.version == 0:
-                self._insert(case)
-            elif not self._update(case):
-                message = f"case {case.id} was changed by someone else; reload and retry"
-                raise Conflict(ErrorCode.CONCURRENT_UPDATE, message)
-            case.version += 1
-            events.extend(case.events)
-            case.events = []
-        self.changed.clear()
-        return events
-
-    @abc.abstractmethod
-    def _get(self, case_id: str) -> Case | None: ...
-
-    @abc.abstractmethod
-    def _insert(self, case: Case) -> None: ...
-
-    @abc.abstractmethod
-    def _update(self, case: Case) -> bool:
-        """Update where the stored version is `case.version`; False if not."""
-
-    @abc.abstractmethod
-    def for_order(self, order_id: OrderId) -> list[Case]:
-        """Every case of an order, oldest first."""
-
-    @abc.abstractmethod
-    def live(self, queue: str | None = None) -> list[Case]:
-        """Cases not resolved or cancelled, optionally of one queue."""
-
-    @abc.abstractmethod
-    def due(self, at: datetime) -> list[Case]:
-        """Live cases whose deadline is at or before `at`."""
 
 
 class UnitOfWork(abc.ABC):

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ordoflow.application import access
 from ordoflow.application.ports import UnitOfWork
 from ordoflow.domain.errors import DomainError, ErrorCode
+from ordoflow.domain.values import ActorId
 from ordoflow.governance.running import check_inputs
 from ordoflow.governance.tables import DecisionTable
 from ordoflow.governance.template import Template, Variant, order_steps, resolve
@@ -177,10 +179,17 @@ def pinned_version(uow: UnitOfWork, kind: ArtifactKind, name: str, number: str) 
     return version
 
 
-def show_effective_process(
-    uow_factory: Callable[[], UnitOfWork], template: str, site: str, channel: str, at: datetime
+def show_effective_process(  # noqa: PLR0917 - who asks, and which process
+    uow_factory: Callable[[], UnitOfWork],
+    actor: ActorId,
+    template: str,
+    site: str,
+    channel: str,
+    at: datetime,
 ) -> dict[str, object]:
     with uow_factory() as uow:
+        acting = access.require(uow, actor, access.GOVERNANCE_READERS, "read governed versions")
+        access.within(acting, site)
         return effective_process(uow, template, site, channel, at).describe()
 
 

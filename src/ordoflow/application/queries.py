@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ordoflow.application import access
 from ordoflow.application.ports import UnitOfWork
-from ordoflow.domain.errors import ErrorCode, NotFound
 from ordoflow.domain.eventlog import AuditEntry, ChainBreak, find_break
 from ordoflow.domain.orders import Order
-from ordoflow.domain.values import OrderId, money_text
+from ordoflow.domain.values import ActorId, OrderId, money_text
 
 
 def order_summary(order: Order) -> dict[str, Any]:
@@ -73,19 +73,24 @@ def order_detail(order: Order, uow: UnitOfWork) -> dict[str, Any]:
     }
 
 
-def show_order(uow_factory: Callable[[], UnitOfWork], order_id: OrderId) -> dict[str, Any]:
+def show_order(
+    uow_factory: Callable[[], UnitOfWork], actor: ActorId, order_id: OrderId
+) -> dict[str, Any]:
     with uow_factory() as uow:
-        order = uow.orders.get(order_id)
-        if order is None:
-            raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {order_id!r}")
-        return order_detail(order, uow)
+        return order_detail(access.order_for(uow, actor, order_id), uow)
 
 
 def list_orders(
-    uow_factory: Callable[[], UnitOfWork], limit: int = 50, status: str | None = None
+    uow_factory: Callable[[], UnitOfWork],
+    actor: ActorId,
+    limit: int = 50,
+    status: str | None = None,
 ) -> list[dict[str, Any]]:
+    """The latest orders of the sites the acting user covers."""
     with uow_factory() as uow:
-        return [order_summary(o) for o in uow.orders.latest(limit=limit, status=status)]
+        acting = access.user(uow, actor)
+        found = uow.orders.latest(limit=limit, status=status, sites=acting.sites)
+        return [order_summary(o) for o in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +104,12 @@ class AuditReport:
         return not self.breaks
 
 
-def verify_audit(uow_factory: Callable[[], UnitOfWork]) -> AuditReport:
-    """Check the hash chain of every order's event log and every audit stream."""
+def verify_audit(uow_factory: Callable[[], UnitOfWork], actor: ActorId) -> AuditReport:
+    """Check the hash chain of every order's event log and every audit stream (auditors)."""
     breaks: list[ChainBreak] = []
     orders = streams = 0
     with uow_factory() as uow:
+        access.require(uow, actor, access.AUDITORS, "verify the audit trail")
         for order_id, head, entries in uow.orders.chains():
             orders += 1
             found = find_break(f"order {order_id}", entries, head)
@@ -117,8 +123,11 @@ def verify_audit(uow_factory: Callable[[], UnitOfWork]) -> AuditReport:
     return AuditReport(orders, streams, breaks)
 
 
-def audit_trail(uow_factory: Callable[[], UnitOfWork], stream: str) -> list[AuditEntry]:
+def audit_trail(
+    uow_factory: Callable[[], UnitOfWork], actor: ActorId, stream: str
+) -> list[AuditEntry]:
     with uow_factory() as uow:
+        access.require(uow, actor, access.AUDITORS, "read the audit trail")
         return uow.audit.entries(stream)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ordoflow.application import access
 from ordoflow.application import commands as c
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.domain import values as v
@@ -226,8 +227,16 @@ def _save(uow: UnitOfWork, record: MasterRecord, actor: ActorId, clock: Clock) -
     return action
 
 
+def _may_maintain(uow: UnitOfWork, actor: ActorId, records: list[MasterRecord]) -> None:
+    for kind in sorted({r.KIND for r in records}):
+        acting = access.permit_record(uow, actor, kind)
+        for site in sorted({s for r in records if (s := access.record_site(r)) is not None}):
+            access.within(acting, site)
+
+
 def create_record(cmd: c.CreateRecord, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
+        _may_maintain(uow, cmd.actor, [cmd.record])
         if uow.records.get(type(cmd.record), cmd.record.key) is not None:
             raise Conflict(ErrorCode.DUPLICATE_RECORD, f"{cmd.record.KIND} {cmd.record.key} exists")
         _check_references(uow, cmd.record)
@@ -237,6 +246,7 @@ def create_record(cmd: c.CreateRecord, uow: UnitOfWork, clock: Clock) -> None:
 
 def update_record(cmd: c.UpdateRecord, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
+        _may_maintain(uow, cmd.actor, [cmd.record])
         if uow.records.get(type(cmd.record), cmd.record.key) is None:
             raise NotFound(ErrorCode.UNKNOWN_RECORD, f"no {cmd.record.KIND} {cmd.record.key}")
         _check_references(uow, cmd.record)
@@ -293,8 +303,9 @@ def import_records(cmd: c.ImportRecords, uow: UnitOfWork, clock: Clock) -> Impor
         raise NotFound(
             ErrorCode.UNKNOWN_IMPORT_KIND, f"cannot import {cmd.kind!r}; one of: {', '.join(SPECS)}"
         )
-    rows = read_rows(spec, cmd.text)
     with uow:
+        access.permit_record(uow, cmd.actor, spec.record_type.KIND)
+        rows = read_rows(spec, cmd.text)
         records, errors = _parse_all(spec, rows, uow)
         if errors:
             raise ImportRejected(
@@ -303,6 +314,7 @@ def import_records(cmd: c.ImportRecords, uow: UnitOfWork, clock: Clock) -> Impor
                 "nothing imported",
                 errors,
             )
+        _may_maintain(uow, cmd.actor, records)
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         for record in records:
             counts[_save(uow, record, cmd.actor, clock)] += 1

@@ -14,15 +14,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from ordoflow.application.cases import acting_user
+from ordoflow.application import access
 from ordoflow.application.ports import UnitOfWork
-from ordoflow.domain.errors import DomainError, ErrorCode, FieldError, NotFound, ValidationFailed
+from ordoflow.domain.errors import ErrorCode, FieldError, ValidationFailed
 from ordoflow.domain.eventlog import canonical_json
 from ordoflow.domain.lifecycle import OrderStatus
-from ordoflow.domain.people import Role, User
+from ordoflow.domain.people import Role
 from ordoflow.domain.values import ActorId, OrderId
 
-AUDITORS = frozenset({Role.ADMINISTRATOR, Role.COMPLIANCE, Role.FINANCE, Role.EXECUTIVE})
 AGENTS = frozenset({Role.CUSTOMER_SERVICE, Role.SALES_OPERATIONS, Role.ADMINISTRATOR})
 
 EXPORT_COLUMNS = (
@@ -31,12 +30,6 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 #: A cell starting with one of these would be read as a formula by a spreadsheet.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _require(user: User, roles: frozenset[Role], what: str) -> None:
-    if not any(user.has(role) for role in roles):
-        allowed = ", ".join(sorted(roles))
-        raise DomainError(ErrorCode.NOT_AUTHORISED, f"{user.id} may not {what} (needs {allowed})")
 
 
 def safe_cell(value: Any) -> str:
@@ -56,7 +49,7 @@ def audit_export(
         raise ValidationFailed([FieldError("to", ErrorCode.INVALID_DATE_RANGE,
                                            f"--to {end} is not after --from {start}")])  # fmt: skip
     with uow_factory() as uow:
-        _require(acting_user(uow, actor), AUDITORS, "export the audit trail")
+        access.require(uow, actor, access.AUDITORS, "export the audit trail")
         rows: list[dict[str, Any]] = [
             {"log": "order", "stream": f"order:{e.order_id}", "seq": e.seq,
              "occurred_at": e.occurred_at, "actor": e.actor, "action": e.activity,
@@ -127,11 +120,7 @@ def customer_status(
     """What an agent may tell the customer: stage, what happens next, and for a hold a plain
     reason (never thresholds, rules, queues or names)."""
     with uow_factory() as uow:
-        user = acting_user(uow, actor)
-        _require(user, AGENTS, "read the customer status")
-        order = uow.orders.get(order_id)
-        if order is None or not user.covers(order.header.site):
-            raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {order_id!r} for {actor}")
+        order = access.order_for(uow, actor, order_id, AGENTS, "read the customer status")
         stage, next_step = _STAGES[order.status]
         reason = None
         if order.status is OrderStatus.ON_HOLD:
@@ -144,7 +133,6 @@ def customer_status(
 
 __all__ = [
     "AGENTS",
-    "AUDITORS",
     "EXPORT_COLUMNS",
     "audit_csv",
     "audit_export",

@@ -8,15 +8,17 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ordoflow.application.commands import OrderLineInput, PlaceOrder
+from ordoflow.application.commands import EditOrder, OrderLineInput, PlaceOrder
 from ordoflow.domain import values as v
 from ordoflow.domain.errors import ErrorCode, FieldError, ValidationFailed
 from ordoflow.domain.people import Role, User
 from ordoflow.domain.values import (
+    SYSTEM_ACTOR,
     AccountNumber,
     ActorId,
     Channel,
     FieldProblem,
+    OrderId,
     ShipToCode,
     SiteCode,
     Sku,
@@ -61,22 +63,31 @@ def _price(name: str, raw: str | None) -> Any:
 
 
 def parse_actor(raw: str | None) -> ActorId:
-    """Who acts, as recorded in every log entry: a short code."""
+    """Who acts, as recorded in every log entry: a user's short code (never `system`, the name
+    Ordoflow's own workers act under)."""
     try:
-        return ActorId(v.parse_code("actor", raw))
+        found = ActorId(v.parse_code("actor", raw))
     except FieldProblem as problem:
         raise ValidationFailed([problem.error]) from None
+    if found == SYSTEM_ACTOR:
+        message = f"{found!r} is reserved for Ordoflow's own workers"
+        raise ValidationFailed([FieldError("actor", ErrorCode.NOT_AUTHORISED, message)])
+    return found
 
 
 def parse_order_json(text: str, *, actor: ActorId) -> PlaceOrder:
     """An order as a JSON document; anything but a JSON object is a malformed request."""
+    return parse_place_order(_json_object(text, "an order"), actor=actor)
+
+
+def _json_object(text: str, what: str) -> Mapping[str, Any]:
     try:
         body = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _malformed(f"not JSON: {exc}") from None
     if not isinstance(body, Mapping):
-        raise _malformed(f"an order is a JSON object, not {type(body).__name__}")
-    return parse_place_order(body, actor=actor)
+        raise _malformed(f"{what} is a JSON object, not {type(body).__name__}")
+    return body
 
 
 def _malformed(message: str) -> ValidationFailed:
@@ -106,7 +117,13 @@ def parse_place_order(body: Mapping[str, Any], *, actor: ActorId) -> PlaceOrder:
             currency = v.parse_currency("currency", _text(body["currency"]))
         except FieldProblem as problem:
             errors.append(problem.error)
-    raw_lines = body.get("lines")
+    lines = _lines(body.get("lines"), errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return PlaceOrder(actor=actor, currency=currency, lines=lines, **header)
+
+
+def _lines(raw_lines: Any, errors: list[FieldError]) -> tuple[OrderLineInput, ...]:
     if not isinstance(raw_lines, Sequence) or isinstance(raw_lines, str) or not raw_lines:
         errors.append(
             FieldError("lines", ErrorCode.EMPTY_ORDER, "an order needs at least one line")
@@ -119,11 +136,33 @@ def parse_place_order(body: Mapping[str, Any], *, actor: ActorId) -> PlaceOrder:
         else:
             errors.append(FieldError(f"lines[{i + 1}]", ErrorCode.MALFORMED_REQUEST,
                                      "a line is an object with sku and quantity"))  # fmt: skip
+    return tuple(ln for ln in lines if ln is not None)
+
+
+def parse_edit_json(text: str, *, order_id: OrderId, actor: ActorId) -> EditOrder:
+    """An edit as a JSON object with any of `lines` (the order's new lines), `ship_to` and
+    `account_number`; anything else is a malformed request."""
+    body = _json_object(text, "an edit")
+    unknown = sorted(set(body) - {"lines", "ship_to", "account_number"})
+    if unknown or not body:
+        raise _malformed("an edit gives lines, ship_to or account_number"
+                         + (f", not {', '.join(unknown)}" if unknown else ""))  # fmt: skip
+    errors: list[FieldError] = []
+    lines = _lines(body["lines"], errors) if "lines" in body else None
+    codes: dict[str, str | None] = {}
+    for name in ("ship_to", "account_number"):
+        try:
+            codes[name] = v.parse_code(name, _text(body[name])) if name in body else None
+        except FieldProblem as problem:
+            errors.append(problem.error)
     if errors:
         raise ValidationFailed(errors)
-    return PlaceOrder(
-        actor=actor, currency=currency, lines=tuple(ln for ln in lines if ln is not None), **header
-    )
+    ship_to, account = codes["ship_to"], codes["account_number"]
+    return EditOrder(
+        order_id=order_id, actor=actor, lines=lines,
+        ship_to=ShipToCode(ship_to) if ship_to else None,
+        account_number=AccountNumber(account) if account else None,
+    )  # fmt: skip
 
 
 def parse_shipped(pairs: Sequence[str]) -> dict[int, int]:

@@ -12,23 +12,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ordoflow.application import pipeline
+from ordoflow.application import access, pipeline
 from ordoflow.application.ports import UnitOfWork
 from ordoflow.application.process import pinned_version
 from ordoflow.domain.decisions import DecisionRecord
 from ordoflow.domain.errors import DomainError, ErrorCode, NotFound
 from ordoflow.domain.orders import Order
-from ordoflow.domain.values import OrderId
+from ordoflow.domain.values import ActorId, OrderId, SiteCode
 from ordoflow.governance.tables import CompiledTable, DecisionTable
 from ordoflow.governance.template import Step, Template, Variant, resolve
 from ordoflow.governance.versions import ArtifactKind, ArtifactVersion
 from ordoflow.governance.whatif import WhatIfReport, render, replay
 
 
-def what_if(
-    uow_factory: Callable[[], UnitOfWork], kind: ArtifactKind, name: str, number: int, last: int
+def what_if(  # noqa: PLR0917 - who asks, what to replay, and against how many orders
+    uow_factory: Callable[[], UnitOfWork],
+    actor: ActorId,
+    kind: ArtifactKind,
+    name: str,
+    number: int,
+    last: int,
 ) -> WhatIfReport:
+    """Replay a version against recent orders of the sites the acting user covers."""
     with uow_factory() as uow:
+        acting = access.require(uow, actor, access.ANALYSTS, "replay orders under other rules")
         version = uow.versions.get(kind, name, number)
         if version is None:
             raise NotFound(ErrorCode.UNKNOWN_VERSION, f"no {kind.value} {name} v{number}")
@@ -37,15 +44,19 @@ def what_if(
         report = WhatIfReport(subject)
         if kind is ArtifactKind.TABLE:
             compiled = pipeline.compiled(DecisionTable.from_json(version.content))
-            for record in uow.orders.recent_decisions(name, last):
+            for record in uow.orders.recent_decisions(name, last, sites=acting.sites):
                 replay(report, Step(id=record.step, table=name), compiled, [record])
             return report
-        _replay_process(uow, version, last, report)
+        _replay_process(uow, version, last, report, acting.sites)
         return report
 
 
 def _replay_process(
-    uow: UnitOfWork, version: ArtifactVersion, last: int, report: WhatIfReport
+    uow: UnitOfWork,
+    version: ArtifactVersion,
+    last: int,
+    report: WhatIfReport,
+    sites: frozenset[SiteCode] | None,
 ) -> None:
     draft_template: Template | None = None
     draft_variant: Variant | None = None
@@ -59,7 +70,7 @@ def _replay_process(
     templates: dict[tuple[Any, ...], Template | None] = {}
     compiled: dict[tuple[str, str], CompiledTable | None] = {}
     for table in sorted(tables):
-        for record in uow.orders.recent_decisions(table, last):
+        for record in uow.orders.recent_decisions(table, last, sites=sites):
             order = orders.get(record.order_id) or orders.setdefault(
                 record.order_id, uow.orders.get(record.order_id)
             )

@@ -60,7 +60,8 @@ CASE_LIFECYCLE: TransitionTable[CaseStatus, CaseEvent] = TransitionTable(
     terminal=(_CS.RESOLVED, _CS.CANCELLED),
 )
 
-#: Reasons a person may give for overriding a rule; anything else is refused.
+#: Reasons a person may give for overriding a rule when no `override_reasons` table is in
+#: force; anything else is refused.
 OVERRIDE_REASONS = frozenset({
     "customer_prepaid", "payment_received", "contract_terms", "management_exception",
     "data_corrected", "licence_on_file", "carrier_arranged",

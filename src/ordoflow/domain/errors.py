@@ -67,6 +67,8 @@ class ErrorCode(StrEnum):
     DELEGATION_EXPIRED = "delegation_expired"
     UNKNOWN_CASE = "unknown_case"
     CASE_CLOSED = "case_closed"
+    CASE_OPEN = "case_open"
+    NOTHING_CHANGED = "nothing_changed"
     UNKNOWN_REASON_CODE = "unknown_reason_code"
 
 

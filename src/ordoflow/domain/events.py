@@ -86,6 +86,31 @@ class OrderStatusChanged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrderChanged(DomainEvent):
+    """Lines, prices, ship-to or customer of an order were edited before its release."""
+
+    type: ClassVar[str] = "ordoflow.order.changed"
+    order_id: str
+    parts: tuple[str, ...]
+    account_number: str
+    ship_to: str
+    total: str
+    line_count: int
+    actor: str
+
+    @property
+    def subject(self) -> str:
+        return f"orders/{self.order_id}"
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "order_id": self.order_id, "parts": list(self.parts),
+            "account_number": self.account_number, "ship_to": self.ship_to, "total": self.total,
+            "line_count": self.line_count, "actor": self.actor,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderHeldByRule(DomainEvent):
     """The governed process stopped an order: which step, why, and whose queue it is in."""
 
@@ -147,6 +172,7 @@ __all__ = [
     "DomainEvent",
     "GovernanceChanged",
     "MasterRecordSaved",
+    "OrderChanged",
     "OrderHeldByRule",
     "OrderReceived",
     "OrderStatusChanged",

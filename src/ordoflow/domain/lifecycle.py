@@ -48,6 +48,7 @@ class OrderEvent(StrEnum):
     CLOSE = "close"
     REJECT = "reject"
     CANCEL = "cancel"
+    CHANGE = "change"
 
 
 class LineStatus(StrEnum):
@@ -75,6 +76,7 @@ class LineEvent(StrEnum):
     CLOSE = "close"
     REJECT = "reject"
     CANCEL = "cancel"
+    CHANGE = "change"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,9 @@ _OS, _OE = OrderStatus, OrderEvent
 HOLDABLE = (_OS.RECEIVED, _OS.VALIDATED, _OS.PARTIALLY_ALLOCATED, _OS.ALLOCATED, _OS.BACKORDERED)
 #: Cancel is allowed until the warehouse has shipped anything.
 CANCELLABLE = (*HOLDABLE, _OS.ON_HOLD, _OS.RELEASED)
+#: An order may be changed (lines, prices, ship-to, customer) until it is released; a change
+#: sends it back to received, and the process runs again from the first step it affects.
+CHANGEABLE = (*HOLDABLE, _OS.ON_HOLD)
 
 ORDER_LIFECYCLE: TransitionTable[OrderStatus, OrderEvent] = TransitionTable(
     "order",
@@ -161,6 +166,7 @@ ORDER_LIFECYCLE: TransitionTable[OrderStatus, OrderEvent] = TransitionTable(
         Transition(_OS.SHIPPED, _OE.INVOICE, _OS.INVOICED),
         Transition(_OS.INVOICED, _OE.CLOSE, _OS.CLOSED),
         *_fan(CANCELLABLE, _OE.CANCEL, _OS.CANCELLED),
+        *_fan(CHANGEABLE, _OE.CHANGE, _OS.RECEIVED),
     ],
     terminal=(_OS.CLOSED, _OS.REJECTED, _OS.CANCELLED),
 )
@@ -181,6 +187,7 @@ LINE_LIFECYCLE: TransitionTable[LineStatus, LineEvent] = TransitionTable(
         Transition(_LS.INVOICED, _LE.CLOSE, _LS.CLOSED),
         *_fan(_LINE_UNRELEASED, _LE.REJECT, _LS.REJECTED),
         *_fan((*_LINE_UNRELEASED, _LS.RELEASED), _LE.CANCEL, _LS.CANCELLED),
+        *_fan(_LINE_UNRELEASED, _LE.CHANGE, _LS.OPEN),
     ],
     terminal=(_LS.CLOSED, _LS.REJECTED, _LS.CANCELLED),
 )
@@ -215,7 +222,9 @@ def lifecycle_markdown() -> str:
     parts += _table_section(ORDER_LIFECYCLE) + _table_section(LINE_LIFECYCLE)
     parts += [
         "`resume` returns an order to the state it was held from. Cancel is allowed until",
-        "anything has shipped; reject and cancel give back every allocated unit.",
+        "anything has shipped; reject and cancel give back every allocated unit. `change`",
+        "(lines, prices, ship-to or customer edited before release) gives back every",
+        "allocated unit and sends the order and its lines back to the start.",
         "",
     ]
     return "\n".join(parts)
@@ -236,6 +245,7 @@ def _leads_to_resume(table: TransitionTable[S, E], t: Transition[S, E]) -> bool:
 
 __all__ = [
     "CANCELLABLE",
+    "CHANGEABLE",
     "HOLDABLE",
     "LINE_LIFECYCLE",
     "ORDER_LIFECYCLE",

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from ordoflow.domain.changes import changed_parts
 from ordoflow.domain.decisions import DecisionRecord
 from ordoflow.domain.errors import ErrorCode, FieldError, NotFound, ValidationFailed
 from ordoflow.domain.eventlog import ChainHead, OrderLogEntry, seal
 from ordoflow.domain.events import (
     DomainEvent,
+    OrderChanged,
     OrderHeldByRule,
     OrderReceived,
     OrderStatusChanged,
@@ -27,33 +29,8 @@ from ordoflow.domain.lifecycle import (
     OrderEvent,
     OrderStatus,
 )
-from ordoflow.domain.values import (
-    ActorId,
-    Money,
-    OrderId,
-    Sku,
-    money_text,
-)
-
-
-@dataclass(slots=True)
-class OrderLine:
-    line_no: int
-    sku: Sku
-    quantity: int
-    unit_price: Decimal
-    unit_of_measure: str
-    status: LineStatus = LineStatus.OPEN
-    allocated_qty: int = 0
-    shipped_qty: int = 0
-
-    @property
-    def amount(self) -> Decimal:
-        return self.unit_price * self.quantity
-
-    @property
-    def is_live(self) -> bool:
-        return self.status not in LINE_LIFECYCLE.terminal
+from ordoflow.domain.lines import WITHDRAWN, OrderLine, allocation_event
+from ordoflow.domain.values import ActorId, Money, OrderId, Sku, money_text
 
 
 @dataclass(slots=True)
@@ -77,6 +54,10 @@ class Order:
     process: str | None = None
     process_step: str | None = None
     decision_count: int = 0
+    #: Who last changed the order's lines, prices, ship-to or customer (see `change`), and
+    #: whether this unit of work changed them.
+    changed_by: ActorId | None = None
+    body_changed: bool = False
     new_log_entries: list[OrderLogEntry] = field(default_factory=list)
     new_decisions: list[DecisionRecord] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
@@ -133,7 +114,10 @@ class Order:
     # -- queries ---------------------------------------------------------------------------
     @property
     def total(self) -> Money:
-        return Money(sum((ln.amount for ln in self.lines), Decimal("0")), self.header.currency)
+        """The value of the lines not cancelled or rejected (a line removed by an edit no
+        longer counts); an order whose every line ended that way keeps the value it had."""
+        counted = [ln for ln in self.lines if ln.status not in WITHDRAWN] or self.lines
+        return Money(sum((ln.amount for ln in counted), Decimal("0")), self.header.currency)
 
     def line(self, line_no: int) -> OrderLine:
         for ln in self.lines:
@@ -178,14 +162,14 @@ class Order:
             if extra < 0 or ln.allocated_qty + extra > ln.quantity:
                 raise ValueError(f"line {ln.line_no} cannot take {extra} more units")
             ln.allocated_qty += extra
-            event = _allocation_event(ln.allocated_qty, ln.quantity)
+            event = allocation_event(ln.allocated_qty, ln.quantity)
             if LINE_LIFECYCLE.allows(ln.status, event):
                 self._move_line(ln, event, actor, at, quantity=extra or None)
             elif extra:
                 self._log(f"line {event.value}", actor=actor, at=at, from_state=ln.status.value,
                           to_state=ln.status.value, line_no=ln.line_no, quantity=extra)  # fmt: skip
         covered = sum(ln.allocated_qty for ln in live)
-        order_event = OrderEvent(_allocation_event(covered, sum(ln.quantity for ln in live)).value)
+        order_event = OrderEvent(allocation_event(covered, sum(ln.quantity for ln in live)).value)
         if ORDER_LIFECYCLE.allows(self.status, order_event):
             self._move(order_event, actor, at)
 
@@ -250,6 +234,65 @@ class Order:
         for ln in self.lines:
             if LINE_LIFECYCLE.allows(ln.status, LineEvent.CLOSE):
                 self._move_line(ln, LineEvent.CLOSE, actor, at)
+
+    def change(
+        self,
+        header: OrderHeader,
+        lines: Sequence[LineRequest],
+        *,
+        actor: ActorId,
+        at: datetime,
+        fingerprint: str,
+    ) -> tuple[frozenset[str], dict[Sku, int]]:
+        """Replace what the customer asked for before the order is released: its customer,
+        ship-to and lines (a live line left out is cancelled; a new line number is added).
+        The order and its live lines go back to the start and every allocated unit is given
+        back. Returns the parts that changed (`customer`, `ship_to`, `lines`) and the units per
+        SKU to give back."""
+        ORDER_LIFECYCLE.target(self.status, OrderEvent.CHANGE, subject=f"order {self.id}")
+        check_lines(lines)
+        parts = changed_parts(self.header, self.lines, header, lines)
+        if not parts:
+            raise ValidationFailed([FieldError(
+                "body", ErrorCode.NOTHING_CHANGED, f"the edit leaves order {self.id} as it is",
+            )])  # fmt: skip
+        self._move(OrderEvent.CHANGE, actor, at, "order_changed")
+        self.held_from, self.hold_reason = None, None
+        wanted = {ln.line_no: ln for ln in lines}
+        freed: dict[Sku, int] = {}
+        for ln in self.lines:
+            if not ln.is_live:
+                continue
+            if ln.allocated_qty:
+                freed[ln.sku] = freed.get(ln.sku, 0) + ln.allocated_qty
+                ln.allocated_qty = 0
+            request = wanted.pop(ln.line_no, None)
+            if request is None:
+                self._move_line(ln, LineEvent.CANCEL, actor, at, "removed_by_change")
+                continue
+            ln.sku, ln.quantity, ln.unit_price = request.sku, request.quantity, request.unit_price
+            ln.unit_of_measure = request.unit_of_measure
+            self._move_line(ln, LineEvent.CHANGE, actor, at, quantity=ln.quantity)
+        for request in sorted(wanted.values(), key=lambda r: r.line_no):
+            ln = OrderLine(request.line_no, request.sku, request.quantity, request.unit_price,
+                           request.unit_of_measure)  # fmt: skip
+            self.lines.append(ln)
+            self._log("line added", actor=actor, at=at, from_state=None,
+                      to_state=ln.status.value, line_no=ln.line_no,
+                      quantity=ln.quantity)  # fmt: skip
+        self.lines.sort(key=lambda ln: ln.line_no)
+        self.header, self.body_hash = header, fingerprint
+        self.changed_by, self.body_changed = actor, True
+        self.events.append(OrderChanged(
+            occurred_at=at, order_id=self.id, parts=tuple(sorted(parts)),
+            account_number=header.account_number, ship_to=header.ship_to,
+            total=money_text(self.total.amount), line_count=len(self.live_lines), actor=actor,
+        ))  # fmt: skip
+        return parts, freed
+
+    @property
+    def live_lines(self) -> list[OrderLine]:
+        return [ln for ln in self.lines if ln.is_live]
 
     # -- the governed process --------------------------------------------------------------
     def pin(self, pins: Mapping[str, str], label: str) -> None:
@@ -347,12 +390,6 @@ class Order:
         )  # fmt: skip
         self.new_log_entries.append(entry)
         self.log_head = ChainHead(entry.seq, entry.hash)
-
-
-def _allocation_event(covered: int, needed: int) -> LineEvent:
-    if covered >= needed:
-        return LineEvent.ALLOCATE
-    return LineEvent.ALLOCATE_PARTIALLY if covered > 0 else LineEvent.BACKORDER
 
 
 __all__ = ["Order", "OrderLine"]

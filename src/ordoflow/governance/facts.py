@@ -41,6 +41,9 @@ ORDER_FACTS: dict[str, str] = {
     "hazmat": "whether any live line is a hazardous material",
     "fill rate": "allocated units / ordered units over live lines, to four places; known "
     "after the allocation step",
+    "orders in last 24 hours": "the customer's orders placed in the 24 hours up to this one "
+    "and not rejected or cancelled, this one included",
+    "value in last 24 hours": "the value of those orders' live lines, this order's total included",
 }
 LINE_FACTS: dict[str, str] = {
     "line number": "the line's number",
@@ -54,6 +57,22 @@ LINE_FACTS: dict[str, str] = {
     "discount percent": "(reference price - unit price) / reference price x 100, to two places",
     "line amount": "quantity x unit price",
 }
+#: The parts of an order each fact is derived from: editing a part (`customer`, `ship_to`,
+#: `lines`) changes the facts derived from it, and the steps whose tables read them run again.
+#: Facts not listed (channel, site, days late) no edit can change.
+FACT_SOURCES: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("customer status", "customer tier", "tax id given", "credit limit",
+                     "open exposure", "days past due", "denied party"),
+                    frozenset({"customer"})),
+    **dict.fromkeys(("ship to complete", "destination country"), frozenset({"ship_to"})),
+    **dict.fromkeys(("order total", "hazmat", "fill rate"), frozenset({"lines"})),
+    "exposure ratio": frozenset({"customer", "lines"}),
+    "orders in last 24 hours": frozenset({"customer"}),
+    "value in last 24 hours": frozenset({"customer", "lines"}),
+    **dict.fromkeys(LINE_FACTS, frozenset({"lines"})),
+    "reference price": frozenset({"customer", "lines"}),
+    "discount percent": frozenset({"customer", "lines"}),
+}  # fmt: skip
 #: The exposure ratio when a customer with no credit limit owes anything: above every limit.
 NO_LIMIT_RATIO = Decimal(999)
 
@@ -70,6 +89,9 @@ class OrderData:
     quotes: Mapping[int, PriceQuote | None]
     open_exposure: Decimal
     time_zone: str = "UTC"  # the site's, for deadlines in its business hours
+    #: The customer's other orders of the last 24 hours: how many, and their value.
+    recent_orders: int = 0
+    recent_value: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +163,14 @@ def order_facts(order: Order, data: OrderData, today: date) -> OrderFacts:
         "denied party": False,
         "hazmat": any(items[ln.sku].hazmat for ln in live),
         "fill rate": None,
+        "orders in last 24 hours": data.recent_orders + 1,
+        "value in last 24 hours": data.recent_value + total,
     }  # fmt: skip
     return OrderFacts(facts, lines)
 
 
 __all__ = [
+    "FACT_SOURCES",
     "LINE_FACTS",
     "NO_LIMIT_RATIO",
     "ORDER_FACTS",

@@ -27,6 +27,7 @@ from ordoflow.application.ports import (
     OrderRepository,
 )
 from ordoflow.domain.decisions import DecisionRecord, Outcome, Route
+from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.eventlog import ChainHead, OrderLogEntry, canonical_json
 from ordoflow.domain.intake import OrderHeader
 from ordoflow.domain.lifecycle import LineStatus, OrderStatus
@@ -86,14 +87,31 @@ def _open_value(line_value: Any) -> sa.Select[Any]:
     )  # fmt: skip
 
 
+def _placed_since(line_value: Any) -> Any:
+    o, ln = orders, order_lines
+    withdrawn = ("rejected", "cancelled")
+    live = sa.and_(*(ln.c.status != state for state in withdrawn))
+    return (
+        sa.select(sa.func.count(sa.distinct(o.c.id)),
+                  sa.func.sum(sa.case((live, line_value), else_=0)))
+        .select_from(o.join(ln, ln.c.order_id == o.c.id))
+        .where(o.c.account_number == sa.bindparam("account"),
+               o.c.id != sa.bindparam("excluding"),
+               o.c.received_at >= sa.bindparam("since"),
+               *(o.c.status != state for state in withdrawn))
+    )  # fmt: skip
+
+
 _TEN_THOUSAND, _PLACES = Decimal(10000), Decimal("0.0001")
 #: Once per order placed, so on the driver cursor (see `PreparedStatement`).
 _OPEN_VALUE = PreparedStatement(_open_value(order_lines.c.quantity * order_lines.c.unit_price))
 #: SQLite keeps prices as exact text: sum them in ten-thousandths, as integers.
-_OPEN_VALUE_SQLITE = PreparedStatement(_open_value(
-    order_lines.c.quantity
-    * sa.cast(sa.func.round(sa.cast(order_lines.c.unit_price, sa.Float) * 10000), sa.Integer)
-))  # fmt: skip
+_SQLITE_LINE_VALUE = order_lines.c.quantity * sa.cast(
+    sa.func.round(sa.cast(order_lines.c.unit_price, sa.Float) * 10000), sa.Integer
+)
+_OPEN_VALUE_SQLITE = PreparedStatement(_open_value(_SQLITE_LINE_VALUE))
+_PLACED_SINCE = _placed_since(order_lines.c.quantity * order_lines.c.unit_price)
+_PLACED_SINCE_SQLITE = _placed_since(_SQLITE_LINE_VALUE)
 
 
 def order_row(order: Order) -> dict[str, Any]:
@@ -109,7 +127,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "body_hash": order.body_hash, "version": order.version + 1,
         "log_seq": order.log_head.seq, "log_head": order.log_head.hash,
         "pins": order.pins, "process": order.process, "process_step": order.process_step,
-        "decision_count": order.decision_count,
+        "decision_count": order.decision_count, "changed_by": order.changed_by,
     }  # fmt: skip
 
 
@@ -173,6 +191,7 @@ def to_order(r: Any, lines: Sequence[Any]) -> Order:
         log_head=ChainHead(r.log_seq, r.log_head),
         pins=r.pins, process=r.process, process_step=r.process_step,
         decision_count=r.decision_count,
+        changed_by=ActorId(r.changed_by) if r.changed_by else None,
     )  # fmt: skip
 
 
@@ -233,12 +252,40 @@ class SqlOrderRepository(OrderRepository):
     def _update(self, order: Order) -> bool:
         row = order_row(order)
         row["b_id"], row["b_version"] = order.id, order.version
+        if order.body_changed:
+            return self._update_changed(order, row)
         if self.conn.execute(_UPDATE_ORDER, row).rowcount != 1:
             return False
         lines = line_rows(order)
         for ln in lines:
             ln["b_order_id"], ln["b_line_no"] = ln["order_id"], ln["line_no"]
         self.conn.execute(_UPDATE_LINE, lines)
+        return True
+
+    def _update_changed(self, order: Order, row: dict[str, Any]) -> bool:
+        """An edited order: its row and lines as changed (an update sets every column its
+        parameters name, header and line body included), new lines added."""
+        try:
+            with self.conn.begin_nested():
+                if self.conn.execute(_UPDATE_ORDER, row).rowcount != 1:
+                    return False
+        except IntegrityError as exc:
+            if _is_duplicate_po(exc):
+                raise Conflict(ErrorCode.DUPLICATE_PO_CONFLICT,
+                               f"customer {order.header.account_number} already has an order "
+                               f"under PO {order.header.customer_po!r}") from exc  # fmt: skip
+            raise
+        query = sa.select(order_lines.c.line_no).where(order_lines.c.order_id == order.id)
+        stored = {r.line_no for r in self.conn.execute(query)}
+        lines = line_rows(order)
+        added = [ln for ln in lines if ln["line_no"] not in stored]
+        if added:
+            _INSERT_LINES(self.conn, added)
+        kept = [{**ln, "b_order_id": ln["order_id"], "b_line_no": ln["line_no"]}
+                for ln in lines if ln["line_no"] in stored]  # fmt: skip
+        if kept:
+            self.conn.execute(_UPDATE_LINE, kept)
+        order.body_changed = False
         return True
 
     def _append_log(self, entries: Sequence[OrderLogEntry]) -> None:
@@ -251,19 +298,36 @@ class SqlOrderRepository(OrderRepository):
         query = order_decisions.select().where(order_decisions.c.order_id == order_id)
         return [to_decision(r) for r in self.conn.execute(query.order_by(order_decisions.c.seq))]
 
-    def recent_decisions(self, table: str, limit: int) -> list[DecisionRecord]:
+    def recent_decisions(
+        self, table: str, limit: int, sites: frozenset[SiteCode] | None = None
+    ) -> list[DecisionRecord]:
         d = order_decisions
-        latest = (
-            sa.select(d.c.order_id, sa.func.max(d.c.seq).label("seq"))
-            .where(d.c.table_name == table, d.c.outcome != Outcome.ACCEPTED.value)
-            .group_by(d.c.order_id).subquery()
-        )  # fmt: skip
+        chosen = sa.select(d.c.order_id, sa.func.max(d.c.seq).label("seq")).where(
+            d.c.table_name == table, d.c.outcome != Outcome.ACCEPTED.value
+        )
+        if sites is not None:
+            chosen = chosen.join(orders, orders.c.id == d.c.order_id).where(
+                orders.c.site.in_(sorted(sites))
+            )
+        latest = chosen.group_by(d.c.order_id).subquery()
         query = (
             d.select().join(latest, sa.and_(d.c.order_id == latest.c.order_id,
                                              d.c.seq == latest.c.seq))
             .order_by(d.c.decided_at.desc(), d.c.order_id).limit(limit)
         )  # fmt: skip
         return [to_decision(r) for r in self.conn.execute(query)]
+
+    def placed_since(
+        self, account: AccountNumber, since: datetime, excluding: OrderId
+    ) -> tuple[int, Decimal]:
+        exact_text = self.conn.dialect.name == "sqlite"
+        query = _PLACED_SINCE_SQLITE if exact_text else _PLACED_SINCE
+        count, total = self.conn.execute(
+            query, {"account": account, "since": since, "excluding": excluding}
+        ).one()
+        if exact_text:
+            return count, (Decimal(int(total or 0)) / _TEN_THOUSAND).quantize(_PLACES)
+        return count, Decimal(total or 0)
 
     def open_value(self, account: AccountNumber, excluding: OrderId) -> Decimal:
         exact_text = self.conn.dialect.name == "sqlite"
@@ -274,10 +338,17 @@ class SqlOrderRepository(OrderRepository):
             return (Decimal(int(total or 0)) / _TEN_THOUSAND).quantize(_PLACES)
         return Decimal(total or 0)
 
-    def latest(self, limit: int = 50, status: str | None = None) -> list[Order]:
+    def latest(
+        self,
+        limit: int = 50,
+        status: str | None = None,
+        sites: frozenset[SiteCode] | None = None,
+    ) -> list[Order]:
         query = orders.select().order_by(orders.c.received_at.desc(), orders.c.id).limit(limit)
         if status:
             query = query.where(orders.c.status == status)
+        if sites is not None:
+            query = query.where(orders.c.site.in_(sorted(sites)))
         rows = self.conn.execute(query).all()
         ids = [r.id for r in rows]
         lines = self.conn.execute(_SELECT_LINES.where(order_lines.c.order_id.in_(ids))).all()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ordoflow.adapters.persistence.prepared import PreparedStatement
 from ordoflow.adapters.persistence.tables import cases, delegations, users
 from ordoflow.application.ports import CaseRepository
 from ordoflow.domain.cases import Case, CaseStatus, Resolution
@@ -26,9 +27,17 @@ def _user_row(u: User) -> dict[str, Any]:
 
 
 def _user(r: Any) -> User:
-    return User(ActorId(r.id), r.name, frozenset(Role(x) for x in r.roles),
-                None if r.sites is None else frozenset(SiteCode(x) for x in r.sites),
-                bool(r.active))  # fmt: skip
+    user_id, name, roles, sites, active = r
+    return User(ActorId(user_id), name, frozenset(Role(x) for x in roles),
+                None if sites is None else frozenset(SiteCode(x) for x in sites),
+                bool(active))  # fmt: skip
+
+
+#: Every command reads its acting user, so on the driver cursor (see `PreparedStatement`).
+_USER = PreparedStatement(
+    sa.select(users.c.id, users.c.name, users.c.roles, users.c.sites, users.c.active)
+    .where(users.c.id == sa.bindparam("b_id"))
+)  # fmt: skip
 
 
 class SqlUserRepository:
@@ -36,8 +45,8 @@ class SqlUserRepository:
         self.conn = conn
 
     def get(self, user_id: str) -> User | None:
-        row = self.conn.execute(users.select().where(users.c.id == user_id)).first()
-        return None if row is None else _user(row)
+        found = _USER.rows(self.conn, {"b_id": user_id})
+        return _user(found[0]) if found else None
 
     def add(self, user: User) -> None:
         try:
@@ -50,7 +59,8 @@ class SqlUserRepository:
         self.conn.execute(users.update().where(users.c.id == user.id).values(_user_row(user)))
 
     def all(self) -> list[User]:
-        return [_user(r) for r in self.conn.execute(users.select().order_by(users.c.id))]
+        query = sa.select(users.c.id, users.c.name, users.c.roles, users.c.sites, users.c.active)
+        return [_user(r) for r in self.conn.execute(query.order_by(users.c.id))]
 
     def add_delegation(self, delegation: Delegation) -> None:
         d = delegation

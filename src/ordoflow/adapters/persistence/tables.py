@@ -111,6 +111,7 @@ orders = sa.Table(
     sa.Column("process", Code, nullable=True),
     sa.Column("process_step", Code, nullable=True),
     sa.Column("decision_count", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("changed_by", Code, nullable=True),
     sa.UniqueConstraint("account_number", "customer_po", name="uq_orders_customer_po"),
     sa.ForeignKeyConstraint(
         ["account_number", "ship_to"], ["ship_tos.account_number", "ship_tos.code"],

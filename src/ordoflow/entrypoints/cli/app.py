@@ -108,9 +108,9 @@ def export(
 
 
 @audit_app.command()
-def verify() -> None:
+def verify(actor_name: str = ActorOption) -> None:
     """Check every hash chain; report the first broken link of each order or stream."""
-    report = run(lambda a: verify_audit(a.uow_factory))
+    report = run(lambda a: verify_audit(a.uow_factory, actor(actor_name)))
     if report.ok:
         out.print(
             f"audit ok: {report.orders_checked} order logs and "

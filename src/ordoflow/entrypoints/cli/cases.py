@@ -4,12 +4,11 @@ the people who work them."""
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import typer
 
+from ordoflow.application import cases
 from ordoflow.application import commands as c
-from ordoflow.application.cases import case_queue, show_case
 from ordoflow.application.requests import parse_moment, parse_user
 from ordoflow.entrypoints.cli.common import (
     ActorOption,
@@ -36,7 +35,7 @@ def list_(
     as_json: bool = JsonOption,
 ) -> None:
     """Live cases you may see, by priority then oldest first, and the age of each queue."""
-    view = run(lambda app: case_queue(app.uow_factory, actor(actor_name), app.bus.clock.now(),
+    view = run(lambda app: cases.case_queue(app.uow_factory, actor(actor_name), app.bus.clock.now(),
                                       queue))  # fmt: skip
     if as_json:
         print_json(view)
@@ -52,7 +51,7 @@ def list_(
 @cases_app.command()
 def show(case_id: str, actor_name: str = ActorOption, as_json: bool = JsonOption) -> None:
     """One case with its audit trail."""
-    shown = run(lambda app: show_case(app.uow_factory, actor(actor_name), case_id,
+    shown = run(lambda app: cases.show_case(app.uow_factory, actor(actor_name), case_id,
                                       app.bus.clock.now()))  # fmt: skip
     if as_json:
         print_json(shown)
@@ -148,14 +147,9 @@ def delegate(
 
 
 @users_app.command("list")
-def list_users(as_json: bool = JsonOption) -> None:
+def list_users(actor_name: str = ActorOption, as_json: bool = JsonOption) -> None:
     """Every user with roles and sites."""
-
-    def read(app: Any) -> list[dict[str, object]]:
-        with app.uow_factory() as uow:
-            return [u.to_json() for u in uow.users.all()]
-
-    users = run(read)
+    users = run(lambda app: cases.list_users(app.uow_factory, actor(actor_name)))
     if as_json:
         print_json(users)
         return

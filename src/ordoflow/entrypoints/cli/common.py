@@ -35,7 +35,12 @@ def _check_actor(value: str) -> str:
 
 
 ActorOption = typer.Option(
-    "cli", "--actor", callback=_check_actor, help="Who is acting (a short code, recorded in logs)."
+    ...,
+    "--actor",
+    envvar="ORDOFLOW_ACTOR",
+    callback=_check_actor,
+    help="Who is acting: your user id (recorded in every log; your roles and sites decide "
+    "what you may do).",
 )
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 

@@ -39,10 +39,11 @@ from ordoflow.entrypoints.cli.orders import print_order
 
 CS, WH, CREDIT = ActorId("cs.maria"), ActorId("wh.lead.tom"), ActorId("credit.ana")
 FINANCE, ADMIN, SUPERVISOR = ActorId("fin.fay"), ActorId("admin"), ActorId("sup.sara")
-OWNER, BOARD = ActorId("process.owner.li"), ActorId("board.sam")
+OWNER, BOARD, OPS = ActorId("process.owner.li"), ActorId("board.sam"), ActorId("ops.omar")
 TABLES = ("customer_validation.dmn", "pricing_approval.dmn", "credit.dmn",
           "export_compliance.dmn", "allocation_priority.dmn", "shipping_constraints.dmn",
-          "release_policy.dmn", "approval_authority.dmn")  # fmt: skip
+          "release_policy.dmn", "order_review.dmn", "approval_authority.dmn",
+          "segregation_of_duties.dmn", "override_reasons.dmn")  # fmt: skip
 TODAY = date(2026, 12, 1)
 
 
@@ -86,8 +87,8 @@ def _publish_standard_process(bus: MessageBus) -> None:
         number = int(bus.handle(c.DraftVersion(kind=kind, name=name, text=text, actor=OWNER)))
         bus.handle(c.SubmitVersion(kind=kind, name=name, number=number, actor=OWNER))
         bus.handle(c.ApproveVersion(kind=kind, name=name, number=number, actor=BOARD))
-    out.print(f"{OWNER} drafted {len(texts)} versions (the 7 tables of the steps, the approval "
-              f"authority table, the template, a site and a channel variant); {BOARD} "
+    out.print(f"{OWNER} drafted {len(texts)} versions (the 8 tables of the steps, the 3 tables "
+              f"read when a case is decided, the template, a site and a channel variant); {BOARD} "
               "approved them")  # fmt: skip
 
 
@@ -114,6 +115,7 @@ def _staff(bus: MessageBus) -> None:
         (WH, "Tom Reed", ["warehouse_lead"], ["DAL1"]),
         (OWNER, "Li Wen", ["process_owner"], []),
         (BOARD, "Sam Okafor", ["governance_board"], []),
+        (OPS, "Omar Haddad", ["sales_operations"], []),
     ]  # fmt: skip
     for user_id, name, roles, sites in people:
         bus.handle(c.SaveUser(user=parse_user(user_id, name, roles, sites), actor=ADMIN))
@@ -137,11 +139,43 @@ def _work_the_case(app: App, clock: DemoClock, held: OrderId) -> None:
     app.bus.handle(c.ApproveCase(case_id=case["id"], actor=FINANCE,
                                  comment="payment plan agreed with the customer"))  # fmt: skip
     out.print(f"{FINANCE} (finance) approves: the process goes on under the same pins -> "
-              f"order {show_order(app.uow_factory, held)['status']}")  # fmt: skip
+              f"order {show_order(app.uow_factory, FINANCE, held)['status']}")  # fmt: skip
     trail = show_case(app.uow_factory, ADMIN, case["id"], clock.now())["trail"]
     keys = ("seq", "action", "at", "actor")
     out.print(table(keys, [[t[k] for k in keys] for t in trail],
                     title=f"Audit trail of {case['id']}"))  # fmt: skip
+
+
+def _no_bypass(app: App, clock: DemoClock) -> None:
+    """An order split to stay under the review threshold is held for review, and an order
+    changed after its approval runs the changed steps again: the approval does not carry."""
+    out.rule("No bypass: a split order, and a change after approval")
+    bus = app.bus
+    first = OrderId(bus.handle(_order("PO-1010", "C-ACME", "MAIN", Channel.API, "DAL1",
+                                      ("MTR-VFD-7K", 10))))  # fmt: skip
+    second = OrderId(bus.handle(_order("PO-1011", "C-ACME", "MAIN", Channel.API, "DAL1",
+                                       ("MTR-VFD-7K", 11))))  # fmt: skip
+
+    def status(order_id: OrderId) -> str:
+        shown = show_order(app.uow_factory, ADMIN, order_id)
+        return f"{shown['customer_po']} {shown['status']} {shown['hold_reason'] or ''}".rstrip()
+
+    out.print(f"C-ACME orders 10 drives (12,400), then 11 more (13,640) within the hour: "
+              f"{status(first)}; {status(second)}: each under the 25,000 review threshold, "
+              "together above it")  # fmt: skip
+    (case,) = [k for k in case_queue(app.uow_factory, ADMIN, clock.now())["cases"]
+               if k["order_id"] == second]  # fmt: skip
+    out.print(f"case {case['id']} in queue {case['queue']} for {case['owner_role']}")
+    bus.handle(c.ApproveCase(case_id=case["id"], actor=OPS, comment="two projects, confirmed"))
+    out.print(f"{OPS} (sales operations) approves it: {status(second)} (waits for stock)")
+    bus.handle(c.EditOrder(order_id=second, actor=CS,
+                           lines=(c.OrderLineInput(line_no=1, sku=Sku("MTR-VFD-7K"),
+                                                   quantity=12),)))  # fmt: skip
+    (again,) = [k for k in case_queue(app.uow_factory, ADMIN, clock.now())["cases"]
+                if k["order_id"] == second]  # fmt: skip
+    out.print(f"{CS} then raises PO-1011 to 12 drives: the process runs again from the first "
+              f"step reading the lines -> {status(second)}, new case {again['id']}; the earlier "
+              "approval does not carry over")  # fmt: skip
 
 
 def _queue(app: App, clock: DemoClock) -> None:
@@ -152,10 +186,36 @@ def _queue(app: App, clock: DemoClock) -> None:
 
 
 def _orders_table(app: App) -> None:
-    summary = list_orders(app.uow_factory)
+    summary = list_orders(app.uow_factory, ADMIN)
     keys = ("customer_po", "account_number", "channel", "site", "status", "hold_reason", "total",
             "currency")  # fmt: skip
     out.print(table(keys, [[r[k] or "" for k in keys] for r in reversed(summary)]))
+
+
+def _refusals(bus: MessageBus, o: dict[str, OrderId]) -> None:
+    """Resubmissions, and moves refused by the lifecycle, by role and by site scope."""
+    bolt, crnr, delf = OrderId(o["bolt"]), OrderId(o["crnr"]), OrderId(o["delf"])
+    out.rule("Resubmissions and refusals")
+    first = ("PIPE-CU-15", 120), ("VLV-BALL-22", 40), ("GLV-NIT-L", 10)
+    again = bus.handle(_order("PO-1001", "C-ACME", "MAIN", Channel.API, "DAL1", *first))
+    out.print(f"  same PO-1001 sent again: returns the existing order {again} (nothing created)")
+    _attempt(
+        bus,
+        "PO-1001 again with another quantity",
+        _order("PO-1001", "C-ACME", "MAIN", Channel.API, "DAL1", ("PIPE-CU-15", 999)),
+    )
+    _attempt(bus, "unknown SKU", _order("PO-1003", "C-ACME", "MAIN", Channel.API, "DAL1",
+                                        ("NO-SUCH-SKU", 1)))  # fmt: skip
+    _attempt(bus, "invoice a backordered order", c.InvoiceOrder(order_id=crnr, actor=FINANCE))
+    _attempt(
+        bus,
+        "cancel a partially shipped order",
+        c.CancelOrder(order_id=bolt, reason_code="customer_request", actor=CS),
+    )
+    _attempt(bus, f"{CS} (customer service) releases an order to the warehouse",
+             c.ReleaseOrder(order_id=crnr, actor=CS))  # fmt: skip
+    _attempt(bus, f"{WH} (warehouse lead at DAL1) confirms a Rotterdam shipment",
+             c.ConfirmShipment(order_id=delf, shipped={1: 1}, actor=WH))  # fmt: skip
 
 
 def run_demo(database: Path) -> None:
@@ -168,21 +228,20 @@ def run_demo(database: Path) -> None:
     out.print(f"database: {database} (schema revision {app.upgrade_database()})")
 
     sample = resources.files("ordoflow") / "sample"
+    _staff(bus)
     rows = []
     for kind in SPECS:
         report = bus.handle(c.ImportRecords(
             kind=kind, text=(sample / f"{kind}.csv").read_text(encoding="utf-8"),
-            source=f"{kind}.csv", actor=ActorId("admin.setup"),
+            source=f"{kind}.csv", actor=ADMIN,
         ))  # fmt: skip
         rows.append((kind, report.created, report.updated))
     out.print(table(("master data", "created", "updated"), rows, title="Sample distributor loaded"))
 
-    _staff(bus)
-
     out.rule("The governed process")
     _publish_standard_process(bus)
 
-    o = {
+    o: dict[str, OrderId] = {
         "acme": bus.handle(_order("PO-1001", "C-ACME", "MAIN", Channel.API, "DAL1",
                                   ("PIPE-CU-15", 120), ("VLV-BALL-22", 40), ("GLV-NIT-L", 10))),
         "bolt": bus.handle(_order("8842-A", "C-BOLT", "PLANT", Channel.EDI, "DAL1",
@@ -205,16 +264,17 @@ def run_demo(database: Path) -> None:
 
     held = OrderId(o["crnr2"])
     out.rule("Why is WEB-55188 on hold?")
-    out.print(explanation_text(explain_order(app.uow_factory, held)), end="", markup=False,
-              highlight=False)  # fmt: skip
+    out.print(explanation_text(explain_order(app.uow_factory, CS, held)), end="",
+              markup=False, highlight=False)  # fmt: skip
 
     _work_the_case(app, clock, held)
+    _no_bypass(app, clock)
 
     out.rule("What if the credit table rejected everything above the limit?")
     stricter = _resource("rulesets", "credit.dmn").replace("&gt; 1.2", "&gt; 1")
     draft = int(bus.handle(c.DraftVersion(kind=ArtifactKind.TABLE, name="credit", text=stricter,
                                           actor=OWNER)))  # fmt: skip
-    report = what_if(app.uow_factory, ArtifactKind.TABLE, "credit", draft, 50)
+    report = what_if(app.uow_factory, OWNER, ArtifactKind.TABLE, "credit", draft, 50)
     out.print(what_if_text(report), end="", markup=False, highlight=False)
 
     def move(*commands: c.Command) -> None:
@@ -223,38 +283,23 @@ def run_demo(database: Path) -> None:
 
     acme = OrderId(o["acme"])
     move(c.ConfirmShipment(order_id=acme, shipped={1: 120, 2: 40, 3: 10}, actor=WH),
-         c.InvoiceOrder(order_id=acme), c.CloseOrder(order_id=acme))  # fmt: skip
+         c.InvoiceOrder(order_id=acme, actor=FINANCE),
+         c.CloseOrder(order_id=acme, actor=FINANCE))  # fmt: skip
     bolt = OrderId(o["bolt"])
     move(c.ConfirmShipment(order_id=bolt, shipped={1: 12, 2: 30}, actor=WH))
-    crnr = OrderId(o["crnr"])
     move(c.CancelOrder(order_id=OrderId(o["acme2"]), reason_code="customer_request", actor=CS))
 
-    out.rule("Resubmissions and refusals")
-    first = ("PIPE-CU-15", 120), ("VLV-BALL-22", 40), ("GLV-NIT-L", 10)
-    again = bus.handle(_order("PO-1001", "C-ACME", "MAIN", Channel.API, "DAL1", *first))
-    out.print(f"  same PO-1001 sent again: returns the existing order {again} (nothing created)")
-    _attempt(
-        bus,
-        "PO-1001 again with another quantity",
-        _order("PO-1001", "C-ACME", "MAIN", Channel.API, "DAL1", ("PIPE-CU-15", 999)),
-    )
-    _attempt(bus, "unknown SKU", _order("PO-1003", "C-ACME", "MAIN", Channel.API, "DAL1",
-                                        ("NO-SUCH-SKU", 1)))  # fmt: skip
-    _attempt(bus, "invoice a backordered order", c.InvoiceOrder(order_id=crnr))
-    _attempt(
-        bus,
-        "cancel a partially shipped order",
-        c.CancelOrder(order_id=bolt, reason_code="customer_request"),
-    )
+    _refusals(bus, o)
 
     out.rule("Orders")
     _orders_table(app)
-    print_order(show_order(app.uow_factory, bolt))
-    report = verify_audit(app.uow_factory)
+    print_order(show_order(app.uow_factory, ADMIN, bolt))
+    report = verify_audit(app.uow_factory, ADMIN)
     verdict = "intact" if report.ok else f"BROKEN: {report.breaks}"
     out.print(f"audit: {report.orders_checked} order logs and {report.streams_checked} audit "
               f"streams checked, hash chains {verdict}")  # fmt: skip
-    out.print(f"explore it: ORDOFLOW_DATABASE_URL=sqlite:///{database} ordoflow orders list")
+    out.print(f"explore it: ORDOFLOW_DATABASE_URL=sqlite:///{database} ORDOFLOW_ACTOR={ADMIN} "
+              "ordoflow orders list")  # fmt: skip
     app.close()
 
 

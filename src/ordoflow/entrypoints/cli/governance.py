@@ -109,9 +109,11 @@ def retire(
 
 
 @governance_app.command("list")
-def list_(kind: ArtifactKind = Kind, name: str = typer.Argument(...)) -> None:
+def list_(
+    kind: ArtifactKind = Kind, name: str = typer.Argument(...), actor_name: str = ActorOption
+) -> None:
     """Every version of one template, variant or table."""
-    versions = run(lambda app: version_history(app.uow_factory, kind, name))
+    versions = run(lambda app: version_history(app.uow_factory, actor(actor_name), kind, name))
     rows = [(v.number, v.status.value, v.author, v.approved_by, v.effective_from,
              v.content_hash[:12]) for v in versions]  # fmt: skip
     out.print(table(("version", "status", "author", "approved by", "effective from", "hash"),
@@ -124,23 +126,27 @@ def diff(
     name: str = typer.Argument(...),
     older: int = typer.Argument(...),
     newer: int = typer.Argument(...),
+    actor_name: str = ActorOption,
 ) -> None:
     """What changed between two versions."""
-    lines = run(lambda app: version_diff(app.uow_factory, kind, name, older, newer))
+    lines = run(lambda app: version_diff(app.uow_factory, actor(actor_name), kind, name, older,
+                                         newer))  # fmt: skip
     out.print("\n".join(lines) if lines else "no difference", markup=False, highlight=False)
 
 
 @governance_app.command("what-if")
-def what_if_(
+def what_if_(  # noqa: PLR0917 - Typer passes each argument and option by position
     kind: ArtifactKind = Kind,
     name: str = typer.Argument(...),
     number: int = typer.Argument(...),
     last: int = typer.Option(200, min=1, max=100_000, help="How many recent orders to replay."),
     as_json: bool = JsonOption,
+    actor_name: str = ActorOption,
 ) -> None:
     """Replay a version (a draft, before it is published) on the inputs recorded for the last
-    N orders: which decisions would change and how."""
-    report = run(lambda app: what_if(app.uow_factory, kind, name, number, last))
+    N orders of your sites: which decisions would change and how."""
+    report = run(lambda app: what_if(app.uow_factory, actor(actor_name), kind, name, number,
+                                     last))  # fmt: skip
     if as_json:
         print_json(report.to_json())
         return
@@ -153,11 +159,13 @@ def effective(
     channel: str = typer.Option(..., help="api, edi, ecommerce or field_sales."),
     template: str = typer.Option("order_to_cash", help="Template name."),
     at: str = typer.Option("", help="Moment (ISO 8601 with a time zone); now if left out."),
+    actor_name: str = ActorOption,
 ) -> None:
     """The process a site and channel run: template and variants applied, versions pinned."""
     with app_session() as app:
         moment = parse_moment("at", at) if at else app.bus.clock.now()
-        described = show_effective_process(app.uow_factory, template, site, channel, moment)
+        described = show_effective_process(app.uow_factory, actor(actor_name), template, site,
+                                           channel, moment)  # fmt: skip
     print_json(described)
 
 
@@ -198,9 +206,9 @@ def decide_activation(
 
 
 @governance_app.command("activations")
-def list_activations(template: str = typer.Argument(...)) -> None:
+def list_activations(template: str = typer.Argument(...), actor_name: str = ActorOption) -> None:
     """The roll-out of a template: every activation requested, with its status."""
-    found = run(lambda app: activations(app.uow_factory, template))
+    found = run(lambda app: activations(app.uow_factory, actor(actor_name), template))
     rows = [(a.id, f"v{a.number}", a.scope, a.target, a.effective_from, a.status.value,
              a.requested_by, a.decided_by) for a in found]  # fmt: skip
     headers = ("activation", "version", "scope", "target", "effective from", "status",

@@ -11,7 +11,7 @@ from ordoflow.application import commands as c
 from ordoflow.application.explaining import explain_order, explanation_text
 from ordoflow.application.queries import list_orders, show_order
 from ordoflow.application.reporting import customer_status
-from ordoflow.application.requests import parse_order_json, parse_shipped
+from ordoflow.application.requests import parse_edit_json, parse_order_json, parse_shipped
 from ordoflow.domain.values import OrderId
 from ordoflow.entrypoints.cli.common import (
     ActorOption,
@@ -33,9 +33,11 @@ def list_(
     status: str = typer.Option(None, help="Only orders in this status."),
     limit: int = typer.Option(50, help="How many, newest first."),
     as_json: bool = JsonOption,
+    actor_name: str = ActorOption,
 ) -> None:
-    """Orders, newest first."""
-    rows = run(lambda app: list_orders(app.uow_factory, limit=limit, status=status))
+    """Orders of your sites, newest first."""
+    rows = run(lambda app: list_orders(app.uow_factory, actor(actor_name), limit=limit,
+                                       status=status))  # fmt: skip
     if as_json:
         print_json(rows)
         return
@@ -59,10 +61,11 @@ def status(order_id: str, actor_name: str = ActorOption, as_json: bool = JsonOpt
 
 
 @orders_app.command()
-def explain(order_id: str, as_json: bool = JsonOption) -> None:
+def explain(order_id: str, actor_name: str = ActorOption, as_json: bool = JsonOption) -> None:
     """Why an order is held, waiting or through: the step, the table row and version, each
     input beside the test it met, and who may release it."""
-    explanation = run(lambda app: explain_order(app.uow_factory, OrderId(order_id)))
+    explanation = run(lambda app: explain_order(app.uow_factory, actor(actor_name),
+                                                OrderId(order_id)))  # fmt: skip
     if as_json:
         print_json(explanation.to_json())
         return
@@ -70,9 +73,9 @@ def explain(order_id: str, as_json: bool = JsonOption) -> None:
 
 
 @orders_app.command()
-def show(order_id: str, as_json: bool = JsonOption) -> None:
+def show(order_id: str, actor_name: str = ActorOption, as_json: bool = JsonOption) -> None:
     """One order: header, lines with their states, totals and its event log."""
-    detail = run(lambda app: show_order(app.uow_factory, OrderId(order_id)))
+    detail = run(lambda app: show_order(app.uow_factory, actor(actor_name), OrderId(order_id)))
     if as_json:
         print_json(detail)
         return
@@ -104,6 +107,19 @@ def place(file: Path, actor_name: str = ActorOption) -> None:
 def _move(command: c.OrderCommand) -> None:
     run(lambda app: app.bus.handle(command))
     out.print(f"{command.order_id}: done")
+
+
+@orders_app.command()
+def edit(order_id: str, file: Path, actor_name: str = ActorOption) -> None:
+    """Change an order before release from a JSON file with any of `lines` (the new set of
+    lines), `ship_to` and `account_number`; the process runs again from the first step the
+    change affects, and earlier approvals lapse."""
+    with app_session() as app:
+        command = parse_edit_json(read_file(file), order_id=OrderId(order_id),
+                                  actor=actor(actor_name))  # fmt: skip
+        app.bus.handle(command)
+        status = show_order(app.uow_factory, command.actor, command.order_id)["status"]
+    out.print(f"{order_id}: changed, now {status}")
 
 
 @orders_app.command()
