@@ -34,6 +34,9 @@ def test_a_credit_hold_is_worked_from_the_queue_to_its_approval(
     assert sum(listed["aging"]["credit_review"].values()) == 1
     shown = cli.ok("cases", "list", "--actor", "credit.ana").out
     assert next(r[0] for r in table_rows(shown)) == case["id"]
+    detail = cli.ok("cases", "show", case["id"], "--actor", "credit.ana").out
+    assert "credit v1, row 6 -> hold credit_limit_exceeded" in detail
+    assert ["Exposure ratio", "1.05", "> 1"] in table_rows(detail)
     refused(cli("cases", "approve", case["id"], "--actor", "cs.agent"), "segregation_of_duties")
     refused(cli("cases", "approve", case["id"], "--actor", "fin.fay"), "not_authorised")
     refused(cli("cases", "override", case["id"], "--reason", "because", "--comment", "x",

@@ -82,6 +82,20 @@ def test_a_credit_hold_opens_a_case_in_its_queue_with_role_priority_deadline_and
     assert [e.action for e in world.store.audit[f"case:{case.id}"]] == ["opened"]
 
 
+def test_a_case_shows_the_decision_that_opened_it_explained_against_its_table() -> None:
+    world = staffed()
+    order_id = world.order(1050)
+    case = case_of(world, order_id)
+    shown = show_case(world.bus.uow_factory, ANA, case.id, world.clock.now())  # type: ignore[attr-defined]
+    decision = shown["decision"]
+    assert (decision["seq"], decision["step"], decision["table"]) == (case.decision_seq, "credit",
+                                                                      "credit")  # fmt: skip
+    assert (decision["outcome"], decision["reason"]) == ("hold", "credit_limit_exceeded")
+    inputs = {i["input"]: (i["value"], i["test"]) for i in decision["inputs"]}
+    assert inputs["Exposure ratio"] == ("1.05", "> 1")
+    assert decision["annotation"] == "credit_limit_exceeded"
+
+
 def test_approval_by_a_credit_analyst_lets_the_process_go_on_under_the_pins() -> None:
     world = staffed()
     order_id = world.order(1050)

@@ -17,6 +17,7 @@ from typing import Any
 
 from ordoflow.application import access, allocation, pipeline, policies
 from ordoflow.application import commands as c
+from ordoflow.application.explaining import explained_decision
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.domain.cases import Case, Resolution
 from ordoflow.domain.errors import (
@@ -350,7 +351,8 @@ def show_case(
         trail = [{"seq": e.seq, "action": e.action, "at": e.occurred_at.isoformat(),
                   "actor": e.actor, "reason_code": e.reason_code}
                  for e in uow.audit.entries(f"case:{case.id}")]  # fmt: skip
-        return {**case_view(case, at), "trail": trail}
+        decision = explained_decision(uow, case.order_id, case.decision_seq)
+        return {**case_view(case, at), "decision": decision, "trail": trail}
 
 
 __all__ = [

@@ -59,24 +59,24 @@ class Explanation:
     steps: tuple[StepExplanation, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
-        def step(s: StepExplanation) -> dict[str, Any]:
-            return {
-                "seq": s.seq, "step": s.step, "table": s.table, "version": s.version,
-                "outcome": s.outcome, "reason": s.reason, "decided_at": s.decided_at.isoformat(),
-                "actor": s.actor, "line": s.line, "rule": s.rule, "annotation": s.annotation,
-                "inputs": [{"input": c.input, "value": c.value, "test": c.test}
-                           for c in s.comparisons],
-                "answer": s.answer, "error": s.error, "queue": s.queue,
-                "owner_role": s.owner_role,
-                "due_at": s.due_at.isoformat() if s.due_at else None,
-            }  # fmt: skip
-
+        step = step_json
         return {
             "order_id": self.order_id, "status": self.status, "process": self.process,
             "pins": dict(self.pins), "summary": self.summary, "entered_by": self.entered_by,
             "stopped_at": step(self.stopped_at) if self.stopped_at else None,
             "steps": [step(s) for s in self.steps],
         }  # fmt: skip
+
+
+def step_json(s: StepExplanation) -> dict[str, Any]:
+    return {
+        "seq": s.seq, "step": s.step, "table": s.table, "version": s.version,
+        "outcome": s.outcome, "reason": s.reason, "decided_at": s.decided_at.isoformat(),
+        "actor": s.actor, "line": s.line, "rule": s.rule, "annotation": s.annotation,
+        "inputs": [{"input": c.input, "value": c.value, "test": c.test} for c in s.comparisons],
+        "answer": s.answer, "error": s.error, "queue": s.queue, "owner_role": s.owner_role,
+        "due_at": s.due_at.isoformat() if s.due_at else None,
+    }  # fmt: skip
 
 
 TableLookup = Callable[[str, str], DecisionTable | None]
@@ -204,4 +204,12 @@ def render(explanation: Explanation) -> str:
     return "\n".join(out) + "\n"
 
 
-__all__ = ["Comparison", "Explanation", "StepExplanation", "explain", "explain_step", "render"]
+__all__ = [
+    "Comparison",
+    "Explanation",
+    "StepExplanation",
+    "explain",
+    "explain_step",
+    "render",
+    "step_json",
+]

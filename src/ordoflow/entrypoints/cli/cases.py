@@ -56,8 +56,14 @@ def show(case_id: str, actor_name: str = ActorOption, as_json: bool = JsonOption
     if as_json:
         print_json(shown)
         return
-    trail = shown.pop("trail")
+    trail, decision = shown.pop("trail"), shown.pop("decision")
     out.print(table(("field", "value"), [(k, v) for k, v in shown.items()], title=case_id))
+    if decision:
+        out.print(f"Decision {decision['seq']}: {decision['table']} {decision['version']}, "
+                  f"row {decision['rule']} -> {decision['outcome']} {decision['reason'] or ''}",
+                  markup=False, highlight=False)  # fmt: skip
+        rows = [(i["input"], i["value"], i["test"]) for i in decision["inputs"]]
+        out.print(table(("input", "value", "test"), rows))
     keys = ("seq", "action", "at", "actor", "reason_code")
     out.print(table(keys, [[t[k] for k in keys] for t in trail], title="Trail"))
 
