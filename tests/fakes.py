@@ -24,6 +24,7 @@ from ordoflow.domain.cases import Case
 from ordoflow.domain.decisions import DecisionRecord, Outcome
 from ordoflow.domain.errors import Conflict, ErrorCode, NotFound
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry, sealed_audit_entry
+from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import (
     Customer,
     Item,
@@ -36,6 +37,7 @@ from ordoflow.domain.masterdata import (
 )
 from ordoflow.domain.orders import Order
 from ordoflow.domain.people import Delegation, User
+from ordoflow.domain.receipts import Receipt
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 from ordoflow.governance.versions import (
     Activation,
@@ -76,6 +78,7 @@ class Store:
     outbox: list[tuple[CloudEvent, datetime | None]] = field(default_factory=list)
     versions: dict[tuple[ArtifactKind, str, int], ArtifactVersion] = field(default_factory=dict)
     activations: dict[str, Activation] = field(default_factory=dict)
+    receipts: dict[tuple[str, str], Receipt] = field(default_factory=dict)
 
 
 def _snapshot(order: Order) -> Order:
@@ -167,6 +170,18 @@ class FakeOrderRepository(OrderRepository):
                      if ln.status.value not in withdrawn), Decimal(0))  # fmt: skip
         return len(found), value
 
+    def waiting_for(self, site: SiteCode, skus: Iterable[Sku]) -> list[OrderId]:
+        wanted = set(skus)
+        waiting = {OrderStatus.BACKORDERED, OrderStatus.PARTIALLY_ALLOCATED}
+        found = [o for o in self.store.orders.values()
+                 if o.header.site == site and o.status in waiting and o.process_step is not None
+                 and any(ln.sku in wanted and ln.allocated_qty < ln.quantity
+                         and ln.status.value not in {"cancelled", "rejected"}
+                         for ln in o.lines)]  # fmt: skip
+        found.sort(key=lambda o: (-(o.priority or 0), o.header.requested_date, o.received_at,
+                                  o.id))  # fmt: skip
+        return [o.id for o in found]
+
     def latest(
         self,
         limit: int = 50,
@@ -229,6 +244,23 @@ class FakeStockRepository:
     def available(self, sku: Sku, site: SiteCode) -> int:
         level = self._level(sku, site)
         return level.available if level else 0
+
+    def receive(self, sku: Sku, site: SiteCode, quantity: int) -> bool:
+        level = self._level(sku, site) or StockLevel(sku, site, 0)
+        if level.on_hand + quantity < level.allocated:
+            return False
+        self._put(dataclasses.replace(level, on_hand=level.on_hand + quantity))
+        return True
+
+    def add_receipt(self, receipt: Receipt) -> None:
+        key = (receipt.site, receipt.reference)
+        if key in self.store.receipts:
+            message = f"{receipt.site} already has a receipt {receipt.reference!r}"
+            raise Conflict(ErrorCode.DUPLICATE_RECEIPT, message)
+        self.store.receipts[key] = receipt
+
+    def receipt(self, site: SiteCode, reference: str) -> Receipt | None:
+        return self.store.receipts.get((site, reference))
 
     def set_on_hand(self, sku: Sku, site: SiteCode, on_hand: int) -> bool:
         level = self._level(sku, site)
@@ -508,6 +540,10 @@ class FakeUnitOfWork(UnitOfWork):
                 and (shared.cases[cid].version != base.cases[cid].version)
             ):
                 raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"case {cid} changed meanwhile")
+        for key, receipt in working.receipts.items():
+            if key not in base.receipts and key in shared.receipts:
+                message = f"{receipt.site} already has a receipt {receipt.reference!r}"
+                raise Conflict(ErrorCode.DUPLICATE_RECEIPT, message)
         _merge(shared.orders, base.orders, working.orders)
         _merge(shared.cases, base.cases, working.cases)
         _merge(shared.users, base.users, working.users)
@@ -519,6 +555,7 @@ class FakeUnitOfWork(UnitOfWork):
         _merge(shared.audit_heads, base.audit_heads, working.audit_heads)
         _merge(shared.versions, base.versions, working.versions)
         _merge(shared.activations, base.activations, working.activations)
+        _merge(shared.receipts, base.receipts, working.receipts)
         published = {e.id: at for e, at in working.outbox if at is not None}
         shared.outbox = [(e, published.get(e.id, at)) for e, at in shared.outbox]
         shared.outbox.extend(working.outbox[len(base.outbox) :])

@@ -24,6 +24,7 @@ from ordoflow.domain.masterdata import (
     StockLevel,
 )
 from ordoflow.domain.orders import Order
+from ordoflow.domain.receipts import Receipt, ReceiptKind, ReceiptLine
 from ordoflow.domain.values import (
     AccountNumber,
     ActorId,
@@ -354,6 +355,63 @@ def test_on_hand_cannot_drop_below_allocated(uow_factory: UowFactory) -> None:
         assert not uow.stock.set_on_hand(sku, site, 4)
         assert uow.stock.set_on_hand(sku, site, 5)
         assert uow.stock.available(sku, site) == 0
+
+
+def test_receive_adds_to_on_hand_and_never_counts_out_allocated_units(
+    uow_factory: UowFactory,
+) -> None:
+    site, _, sku = seed(uow_factory)  # 10 on hand
+    other = Sku(ref("SKU"))
+    with uow_factory() as uow:
+        uow.records.add(Item(other, "New", "EA", "HW", Decimal("1"), CurrencyCode("USD"),
+                             Decimal("1"), Decimal("1"), "EAR99"))  # fmt: skip
+        uow.stock.reserve(sku, site, 6)
+        assert uow.stock.receive(sku, site, 5)
+        assert not uow.stock.receive(sku, site, -10)  # 15 on hand, 6 allocated
+        assert uow.stock.receive(sku, site, -9)
+        assert uow.stock.receive(other, site, 4)  # no stock row yet
+        assert not uow.stock.receive(Sku(ref("NONE")), site, -1)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.records.get(StockLevel, (sku, site)) == StockLevel(sku, site, 6, 6)
+        assert uow.records.get(StockLevel, (other, site)) == StockLevel(other, site, 4, 0)
+
+
+def test_a_receipt_is_kept_once_per_site_and_reference(uow_factory: UowFactory) -> None:
+    site, _, sku = seed(uow_factory)
+    kept = Receipt(site, "PO-9", ReceiptKind.TRANSFER_IN, (ReceiptLine(sku, 3),), AT, ACTOR)
+    with uow_factory() as uow:
+        uow.stock.add_receipt(kept)
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.stock.receipt(site, "PO-9") == kept
+        assert uow.stock.receipt(site, "PO-8") is None
+        with pytest.raises(Conflict) as caught:
+            uow.stock.add_receipt(replace(kept, lines=(ReceiptLine(sku, 4),)))
+    assert caught.value.code is ErrorCode.DUPLICATE_RECEIPT
+
+
+def test_waiting_orders_come_by_priority_then_requested_date_then_age(
+    uow_factory: UowFactory,
+) -> None:
+    first = new_order(uow_factory)  # lines of one SKU: 3 and 1 units
+    site, sku = first.header.site, first.lines[0].sku
+    low, high, early = (another_order(first, AT.replace(hour=h)) for h in (10, 11, 12))
+    early.header = replace(early.header, requested_date=date(2026, 11, 20))
+    for order, priority in ((first, 10), (low, 10), (high, 40), (early, 10)):
+        order.validate(actor=ACTOR, at=AT)
+        order.allocate({}, actor=ACTOR, at=AT)  # nothing in stock taken: backordered
+        order.process_step, order.priority = "release", priority
+    released = another_order(first, AT)
+    released.validate(actor=ACTOR, at=AT)
+    released.allocate({1: 1}, actor=ACTOR, at=AT)
+    released.process_step = "release"
+    for order in (first, low, high, early, released):
+        save(uow_factory, order)
+    with uow_factory() as uow:
+        assert uow.orders.waiting_for(site, [sku]) == [high.id, early.id, first.id, low.id]
+        assert uow.orders.waiting_for(site, [Sku("OTHER")]) == []
+        assert uow.orders.waiting_for(SiteCode("ELSEWHERE"), [sku]) == []
 
 
 # -- records -----------------------------------------------------------------------------------

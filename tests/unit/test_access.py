@@ -35,6 +35,7 @@ from ordoflow.domain.masterdata import (
     StockLevel,
 )
 from ordoflow.domain.people import Role, User
+from ordoflow.domain.receipts import ReceiptKind, ReceiptLine
 from ordoflow.domain.values import (
     SYSTEM_ACTOR,
     AccountNumber,
@@ -201,6 +202,9 @@ EXAMPLES: dict[type[c.Command], Example] = {
                                                        scope="site", target=s.site),
     c.DecideActivation: lambda s: c.DecideActivation(activation_id=s.activation, approve=True),
     c.EscalateDueCases: lambda s: c.EscalateDueCases(),
+    c.ReceiveStock: lambda s: c.ReceiveStock(
+        site=s.site, kind=ReceiptKind.PURCHASE_RECEIPT, reference=ref("PO"),
+        lines=(ReceiptLine(s.world.sku, 3),)),
 }  # fmt: skip
 
 #: An example of every command that checks its own, finer rules (policy None).

@@ -10,11 +10,13 @@ from ordoflow.application.requests import (
     parse_actor,
     parse_order_json,
     parse_place_order,
+    parse_receipt_lines,
     parse_shipped,
     parse_user,
 )
 from ordoflow.domain.errors import ErrorCode, ValidationFailed
-from ordoflow.domain.values import ActorId, Channel
+from ordoflow.domain.receipts import ReceiptLine
+from ordoflow.domain.values import ActorId, Channel, Sku
 
 
 def body(**change: Any) -> dict[str, Any]:
@@ -123,3 +125,11 @@ def test_a_user_is_read_with_its_roles_and_sites_and_every_problem_reported_toge
     assert [(e.field, e.code) for e in nameless.value.errors] == [
         ("name", ErrorCode.REQUIRED_FIELD_MISSING), ("roles", ErrorCode.REQUIRED_FIELD_MISSING),
     ]  # fmt: skip
+
+
+def test_receipt_lines_read_sku_and_signed_quantity_and_name_every_bad_pair() -> None:
+    assert parse_receipt_lines(["A-1=4", "B-2=-3"]) == (ReceiptLine(Sku("A-1"), 4),
+                                                      ReceiptLine(Sku("B-2"), -3))  # fmt: skip
+    with pytest.raises(ValidationFailed) as caught:
+        parse_receipt_lines(["A-1=four", "not a sku=1", "C-3=1"])
+    assert [e.field for e in caught.value.errors] == ["lines[1].quantity", "lines[2].sku"]

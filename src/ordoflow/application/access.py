@@ -51,6 +51,7 @@ COMMAND_ROLES: dict[type[c.Command], frozenset[Role] | None] = {
     c.InvoiceOrder: FINANCE,
     c.CloseOrder: FINANCE,
     c.EditOrder: frozenset({R.CUSTOMER_SERVICE, R.SALES_OPERATIONS, R.INTEGRATION}),
+    c.ReceiveStock: WAREHOUSE,
     c.CreateRecord: None,  # by the record's kind: RECORD_ROLES
     c.UpdateRecord: None,
     c.ImportRecords: None,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from ordoflow.domain.masterdata import MasterRecord
 from ordoflow.domain.people import User
+from ordoflow.domain.receipts import ReceiptKind, ReceiptLine
 from ordoflow.domain.values import (
     SYSTEM_ACTOR,
     AccountNumber,
@@ -120,6 +121,18 @@ class InvoiceOrder(OrderCommand):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CloseOrder(OrderCommand):
     pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReceiveStock(Command):
+    """Units arriving at a site (purchase receipt, transfer in) or counted in or out
+    (adjustment), under a reference unique per site; orders waiting for the items are filled
+    in priority order."""
+
+    site: SiteCode
+    kind: ReceiptKind
+    reference: str
+    lines: tuple[ReceiptLine, ...]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -275,6 +288,9 @@ __all__ = [
     "OrderLineInput",
     "OverrideCase",
     "PlaceOrder",
+    "ReceiptKind",
+    "ReceiptLine",
+    "ReceiveStock",
     "RejectCase",
     "RejectOrder",
     "ReleaseOrder",

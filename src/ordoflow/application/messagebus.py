@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ordoflow.application import cases, governing, orders, placing, records
+from ordoflow.application import cases, governing, orders, placing, receiving, records
 from ordoflow.application import commands as c
 from ordoflow.application.ports import Clock, UnitOfWork
 
@@ -25,6 +25,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.InvoiceOrder: orders.invoice_order,
     c.CloseOrder: orders.close_order,
     c.EditOrder: orders.edit_order,
+    c.ReceiveStock: receiving.receive_stock,
     c.CreateRecord: records.create_record,
     c.UpdateRecord: records.update_record,
     c.ImportRecords: records.import_records,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ordoflow.application.allocation import take_stock
@@ -197,6 +198,15 @@ def rerun(
     _run(order, uow, clock.now(), runnable, first=first, data=data())
 
 
+def after_allocation(order: Order, uow: UnitOfWork, at: datetime) -> None:
+    """Run the steps after the allocation step again, under the order's pins: an order that
+    waited for stock has just taken more."""
+    runnable = pinned_for(uow, order.pins or {})
+    first = next(n for n, s in enumerate(runnable.steps) if s.action == "allocate") + 1
+    order.process_step = None
+    _run(order, uow, at, runnable, first=first, data=order_data(uow, order))
+
+
 def affected(runnable: Runnable, parts: frozenset[str]) -> int:
     """The position of the first step whose table reads a fact derived from `parts` (the
     number of steps when none does)."""
@@ -233,6 +243,8 @@ def _run(
         record = _record(order, step, runnable, result.outcome, reason=result.reason, at=at,
                          actor=SYSTEM_ACTOR, result=result)  # fmt: skip
         order.decide(record, stopped=stopped)
+        if step.action == "allocate" and isinstance(result.value, int | Decimal):
+            order.priority = int(result.value)
         if stopped:
             return
         facts = _act(order, uow, step, at, facts)
@@ -369,6 +381,7 @@ __all__ = [
     "OrderData",
     "Runnable",
     "affected",
+    "after_allocation",
     "compiled",
     "pinned_for",
     "process_for",

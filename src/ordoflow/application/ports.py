@@ -18,6 +18,7 @@ from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry
 from ordoflow.domain.events import DomainEvent
 from ordoflow.domain.masterdata import MasterRecord, OrderReferences, PriceEntry
 from ordoflow.domain.orders import Order
+from ordoflow.domain.receipts import Receipt
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
 from ordoflow.governance.versions import Activation, ArtifactKind, ArtifactVersion
 
@@ -161,6 +162,12 @@ class OrderRepository(abc.ABC):
         tells an order split to stay under a threshold."""
 
     @abc.abstractmethod
+    def waiting_for(self, site: SiteCode, skus: Iterable[Sku]) -> list[OrderId]:
+        """Orders of `site` waiting in the process for stock of any of `skus` (backordered or
+        partially allocated, a live line of one of them short), first by priority (highest
+        first), then requested date, then age."""
+
+    @abc.abstractmethod
     def latest(
         self,
         limit: int = 50,
@@ -197,6 +204,15 @@ class StockRepository(Protocol):
 
     def set_on_hand(self, sku: Sku, site: SiteCode, on_hand: int) -> bool:
         """Set on hand (creating the row); False if below what is already allocated."""
+
+    def receive(self, sku: Sku, site: SiteCode, quantity: int) -> bool:
+        """Add `quantity` (negative: count units out) to on hand, creating the row; False and
+        nothing changed if on hand would drop below what is allocated."""
+
+    def add_receipt(self, receipt: Receipt) -> None:
+        """Keep a receipt; `Conflict(DUPLICATE_RECEIPT)` if its site and reference are taken."""
+
+    def receipt(self, site: SiteCode, reference: str) -> Receipt | None: ...
 
 
 class RecordRepository(Protocol):

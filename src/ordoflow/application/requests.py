@@ -12,6 +12,7 @@ from ordoflow.application.commands import EditOrder, OrderLineInput, PlaceOrder
 from ordoflow.domain import values as v
 from ordoflow.domain.errors import ErrorCode, FieldError, ValidationFailed
 from ordoflow.domain.people import Role, User
+from ordoflow.domain.receipts import ReceiptLine
 from ordoflow.domain.values import (
     SYSTEM_ACTOR,
     AccountNumber,
@@ -181,6 +182,25 @@ def parse_shipped(pairs: Sequence[str]) -> dict[int, int]:
     if errors:
         raise ValidationFailed(errors)
     return shipped
+
+
+def parse_receipt_lines(pairs: Sequence[str]) -> tuple[ReceiptLine, ...]:
+    """`SKU=QTY` pairs (as typed on a command line); a negative quantity counts units out (an
+    adjustment)."""
+    lines: list[ReceiptLine] = []
+    errors: list[FieldError] = []
+    for n, pair in enumerate(pairs, start=1):
+        sku, _, qty = pair.partition("=")
+        try:
+            negative = qty.strip().startswith("-")
+            units = v.parse_quantity(f"lines[{n}].quantity", qty.strip().lstrip("-"))
+            lines.append(ReceiptLine(Sku(v.parse_code(f"lines[{n}].sku", sku)),
+                                     -units if negative else units))  # fmt: skip
+        except FieldProblem as problem:
+            errors.append(problem.error)
+    if errors:
+        raise ValidationFailed(errors)
+    return tuple(lines)
 
 
 def parse_moment(field: str, raw: str) -> datetime:

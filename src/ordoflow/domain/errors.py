@@ -69,6 +69,7 @@ class ErrorCode(StrEnum):
     CASE_CLOSED = "case_closed"
     CASE_OPEN = "case_open"
     NOTHING_CHANGED = "nothing_changed"
+    DUPLICATE_RECEIPT = "duplicate_receipt"
     UNKNOWN_REASON_CODE = "unknown_reason_code"
 
 

@@ -137,6 +137,47 @@ class OrderHeldByRule(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StockReceived(DomainEvent):
+    """Units arrived at a site, or were counted in or out by an adjustment."""
+
+    type: ClassVar[str] = "ordoflow.stock.received"
+    site: str
+    reference: str
+    kind: str
+    lines: tuple[tuple[str, int], ...]
+    actor: str
+
+    @property
+    def subject(self) -> str:
+        return f"stock/{self.site}/{self.reference}"
+
+    def data(self) -> dict[str, Any]:
+        return {"site": self.site, "reference": self.reference, "kind": self.kind,
+                "lines": [{"sku": s, "quantity": q} for s, q in self.lines],
+                "actor": self.actor}  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackorderFilled(DomainEvent):
+    """An order that waited for stock was released: how long it waited."""
+
+    type: ClassVar[str] = "ordoflow.order.backorder_filled"
+    order_id: str
+    site: str
+    waited_since: datetime
+    waited_hours: float
+
+    @property
+    def subject(self) -> str:
+        return f"orders/{self.order_id}"
+
+    def data(self) -> dict[str, Any]:
+        return {"order_id": self.order_id, "site": self.site,
+                "waited_since": self.waited_since.isoformat(),
+                "waited_hours": self.waited_hours}  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
 class MasterRecordSaved(DomainEvent):
     type: ClassVar[str] = "ordoflow.masterdata.saved"
     kind: str
@@ -169,6 +210,7 @@ class GovernanceChanged(DomainEvent):
 
 
 __all__ = [
+    "BackorderFilled",
     "DomainEvent",
     "GovernanceChanged",
     "MasterRecordSaved",
@@ -176,5 +218,6 @@ __all__ = [
     "OrderHeldByRule",
     "OrderReceived",
     "OrderStatusChanged",
+    "StockReceived",
     "new_event_id",
 ]

@@ -58,6 +58,8 @@ class Order:
     #: whether this unit of work changed them.
     changed_by: ActorId | None = None
     body_changed: bool = False
+    #: Priority points from the allocation step: who gets stock first when it arrives.
+    priority: int | None = None
     new_log_entries: list[OrderLogEntry] = field(default_factory=list)
     new_decisions: list[DecisionRecord] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)

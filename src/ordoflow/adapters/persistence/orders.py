@@ -4,7 +4,7 @@ mapped to the domain aggregate here (the hot path stays off the ORM)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
@@ -128,6 +128,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "log_seq": order.log_head.seq, "log_head": order.log_head.hash,
         "pins": order.pins, "process": order.process, "process_step": order.process_step,
         "decision_count": order.decision_count, "changed_by": order.changed_by,
+        "priority": order.priority,
     }  # fmt: skip
 
 
@@ -191,7 +192,7 @@ def to_order(r: Any, lines: Sequence[Any]) -> Order:
         log_head=ChainHead(r.log_seq, r.log_head),
         pins=r.pins, process=r.process, process_step=r.process_step,
         decision_count=r.decision_count,
-        changed_by=ActorId(r.changed_by) if r.changed_by else None,
+        changed_by=ActorId(r.changed_by) if r.changed_by else None, priority=r.priority,
     )  # fmt: skip
 
 
@@ -337,6 +338,26 @@ class SqlOrderRepository(OrderRepository):
         if exact_text:
             return (Decimal(int(total or 0)) / _TEN_THOUSAND).quantize(_PLACES)
         return Decimal(total or 0)
+
+    def waiting_for(self, site: SiteCode, skus: Iterable[Sku]) -> list[OrderId]:
+        o, ln = orders, order_lines
+        short = (
+            sa.select(o.c.id, o.c.priority, o.c.requested_date, o.c.received_at)
+            .join(ln, ln.c.order_id == o.c.id)
+            .where(o.c.site == site,
+                   o.c.status.in_([OrderStatus.BACKORDERED.value,
+                                   OrderStatus.PARTIALLY_ALLOCATED.value]),
+                   o.c.process_step.is_not(None), ln.c.sku.in_(sorted(set(skus))),
+                   ln.c.allocated_qty < ln.c.quantity,
+                   ln.c.status.not_in([LineStatus.CANCELLED.value, LineStatus.REJECTED.value]))
+            .distinct()
+            .subquery()
+        )  # fmt: skip
+        query = sa.select(short.c.id).order_by(
+            sa.func.coalesce(short.c.priority, 0).desc(), short.c.requested_date,
+            short.c.received_at, short.c.id,
+        )  # fmt: skip
+        return [OrderId(r.id) for r in self.conn.execute(query)]
 
     def latest(
         self,

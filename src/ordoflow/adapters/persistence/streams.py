@@ -13,10 +13,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ordoflow.adapters.persistence.prepared import PreparedInsert, PreparedStatement
-from ordoflow.adapters.persistence.tables import audit_heads, audit_log, outbox, stock
+from ordoflow.adapters.persistence.tables import (
+    audit_heads,
+    audit_log,
+    outbox,
+    stock,
+    stock_receipts,
+)
 from ordoflow.application.ports import CloudEvent
 from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, sealed_audit_entry
+from ordoflow.domain.receipts import Receipt, ReceiptKind, ReceiptLine
 from ordoflow.domain.values import ActorId, SiteCode, Sku
 
 _AT = sa.and_(stock.c.sku == sa.bindparam("b_sku"), stock.c.site == sa.bindparam("b_site"))
@@ -65,6 +72,46 @@ class SqlStockRepository:
     def available(self, sku: Sku, site: SiteCode) -> int:
         row = _FAST_AVAILABLE.first(self.conn, {"b_sku": sku, "b_site": site})
         return int(row[0] or 0) if row else 0
+
+    def receive(self, sku: Sku, site: SiteCode, quantity: int) -> bool:
+        if quantity < 0:
+            count_out = (
+                stock.update()
+                .where(_AT, stock.c.on_hand + quantity >= stock.c.allocated)
+                .values(on_hand=stock.c.on_hand + quantity)
+            )
+            return self.conn.execute(count_out, {"b_sku": sku, "b_site": site}).rowcount == 1
+        insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(stock).values(sku=sku, site=site, on_hand=quantity, allocated=0)
+        self.conn.execute(statement.on_conflict_do_update(
+            index_elements=[stock.c.sku, stock.c.site],
+            set_={"on_hand": stock.c.on_hand + statement.excluded.on_hand},
+        ))  # fmt: skip
+        return True
+
+    def add_receipt(self, receipt: Receipt) -> None:
+        row = {
+            "site": receipt.site, "reference": receipt.reference, "kind": receipt.kind.value,
+            "lines": [[ln.sku, ln.quantity] for ln in receipt.lines],
+            "received_at": receipt.received_at, "actor": receipt.actor,
+        }  # fmt: skip
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(stock_receipts.insert(), row)
+        except IntegrityError:
+            message = f"{receipt.site} already has a receipt {receipt.reference!r}"
+            raise Conflict(ErrorCode.DUPLICATE_RECEIPT, message) from None
+
+    def receipt(self, site: SiteCode, reference: str) -> Receipt | None:
+        r = self.conn.execute(
+            stock_receipts.select().where(stock_receipts.c.site == site,
+                                          stock_receipts.c.reference == reference)
+        ).first()  # fmt: skip
+        if r is None:
+            return None
+        return Receipt(SiteCode(r.site), r.reference, ReceiptKind(r.kind),
+                       tuple(ReceiptLine(Sku(s), int(q)) for s, q in r.lines), r.received_at,
+                       ActorId(r.actor))  # fmt: skip
 
     def set_on_hand(self, sku: Sku, site: SiteCode, on_hand: int) -> bool:
         insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert

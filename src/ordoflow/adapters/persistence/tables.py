@@ -112,6 +112,7 @@ orders = sa.Table(
     sa.Column("process_step", Code, nullable=True),
     sa.Column("decision_count", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("changed_by", Code, nullable=True),
+    sa.Column("priority", sa.Integer(), nullable=True),
     sa.UniqueConstraint("account_number", "customer_po", name="uq_orders_customer_po"),
     sa.ForeignKeyConstraint(
         ["account_number", "ship_to"], ["ship_tos.account_number", "ship_tos.code"],
@@ -119,6 +120,7 @@ orders = sa.Table(
     ),
     sa.Index("ix_orders_status", "status"),
     sa.Index("ix_orders_received_at", "received_at"),
+    sa.Index("ix_orders_site_status", "site", "status"),
 )  # fmt: skip
 
 order_lines = sa.Table(
@@ -186,6 +188,16 @@ users = sa.Table(
     sa.Column("roles", sa.JSON(), nullable=False),
     sa.Column("sites", sa.JSON(), nullable=True),
     sa.Column("active", sa.Boolean(), nullable=False),
+)  # fmt: skip
+
+stock_receipts = sa.Table(
+    "stock_receipts", metadata,
+    sa.Column("site", Code, sa.ForeignKey("sites.code"), primary_key=True),
+    sa.Column("reference", Code, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("lines", sa.JSON(), nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("actor", Code, nullable=False),
 )  # fmt: skip
 
 delegations = sa.Table(
@@ -318,5 +330,6 @@ __all__ = [
     "ship_tos",
     "sites",
     "stock",
+    "stock_receipts",
     "users",
 ]

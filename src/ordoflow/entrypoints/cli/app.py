@@ -28,6 +28,7 @@ from ordoflow.entrypoints.cli.demo import run_demo
 from ordoflow.entrypoints.cli.governance import governance_app
 from ordoflow.entrypoints.cli.orders import orders_app
 from ordoflow.entrypoints.cli.rules import rules_app
+from ordoflow.entrypoints.cli.stock import stock_app
 
 app = typer.Typer(
     name="ordoflow",
@@ -49,6 +50,7 @@ app.add_typer(governance_app, name="governance")
 app.add_typer(cases_app, name="cases")
 app.add_typer(users_app, name="users")
 app.add_typer(worker_app, name="worker")
+app.add_typer(stock_app, name="stock")
 
 
 @db_app.command()

@@ -178,6 +178,22 @@ def _no_bypass(app: App, clock: DemoClock) -> None:
               "approval does not carry over")  # fmt: skip
 
 
+def _receipt(app: App, clock: DemoClock) -> None:
+    """Drives arrive at Dallas: the orders waiting for them are filled by priority."""
+    out.rule("A receipt fills the orders waiting for stock")
+    clock.now_is(clock.now() + timedelta(hours=6))
+    report = app.bus.handle(c.ReceiveStock(
+        site=SiteCode("DAL1"), kind=c.ReceiptKind.PURCHASE_RECEIPT, reference="SUP-88-0412",
+        lines=(c.ReceiptLine(Sku("MTR-VFD-7K"), 11),), actor=WH,
+    ))  # fmt: skip
+    out.print(f"{WH} receives 11 drives at DAL1 (purchase receipt SUP-88-0412): "
+              f"{len(report.filled)} waiting order(s) filled by priority, "
+              f"{len(report.released)} released")  # fmt: skip
+    for order_id in report.filled:
+        shown = show_order(app.uow_factory, WH, order_id)
+        out.print(f"  {shown['customer_po']} ({shown['account_number']}): {shown['status']}")
+
+
 def _queue(app: App, clock: DemoClock) -> None:
     view = case_queue(app.uow_factory, ADMIN, clock.now())
     keys = ("queue", "priority", "owner_role", "reason_code", "status", "due_at")
@@ -206,7 +222,7 @@ def _refusals(bus: MessageBus, o: dict[str, OrderId]) -> None:
     )
     _attempt(bus, "unknown SKU", _order("PO-1003", "C-ACME", "MAIN", Channel.API, "DAL1",
                                         ("NO-SUCH-SKU", 1)))  # fmt: skip
-    _attempt(bus, "invoice a backordered order", c.InvoiceOrder(order_id=crnr, actor=FINANCE))
+    _attempt(bus, "invoice an order not shipped yet", c.InvoiceOrder(order_id=crnr, actor=FINANCE))
     _attempt(
         bus,
         "cancel a partially shipped order",
@@ -269,6 +285,7 @@ def run_demo(database: Path) -> None:
 
     _work_the_case(app, clock, held)
     _no_bypass(app, clock)
+    _receipt(app, clock)
 
     out.rule("What if the credit table rejected everything above the limit?")
     stricter = _resource("rulesets", "credit.dmn").replace("&gt; 1.2", "&gt; 1")

@@ -1,0 +1,138 @@
+"""Stock receipts, and the orders they fill.
+
+A receipt (purchase receipt, transfer in, adjustment) is taken once per site and reference: the
+same receipt sent again changes nothing and reports what it did the first time; another receipt
+under a taken reference is refused. In the same transaction the units are added to on hand
+(guarded: an adjustment never counts out units that are allocated) and the orders of the site
+waiting for any of the items are filled in priority order (the allocation step's points, then
+the requested date, then age): each takes what it still needs, and the steps after allocation
+run again under its pins, so the release policy decides again whether it goes to the
+warehouse. Filling stops once nothing received is left. An order released this way records
+how long it waited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ordoflow.application import access, allocation, pipeline
+from ordoflow.application import commands as c
+from ordoflow.application.ports import Clock, UnitOfWork
+from ordoflow.domain.decisions import Outcome
+from ordoflow.domain.errors import (
+    Conflict,
+    ErrorCode,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+)
+from ordoflow.domain.events import BackorderFilled, StockReceived
+from ordoflow.domain.lifecycle import OrderStatus
+from ordoflow.domain.masterdata import Item, Site
+from ordoflow.domain.orders import Order
+from ordoflow.domain.receipts import Receipt, check_receipt_lines
+from ordoflow.domain.values import FieldProblem, OrderId, parse_code
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptReport:
+    reference: str
+    repeated: bool = False
+    filled: tuple[OrderId, ...] = field(default_factory=tuple)
+    released: tuple[OrderId, ...] = field(default_factory=tuple)
+
+
+def receive_stock(cmd: c.ReceiveStock, uow: UnitOfWork, clock: Clock) -> ReceiptReport:
+    check_receipt_lines(cmd.kind, cmd.lines)
+    with uow:
+        access.within(access.permit(uow, cmd), cmd.site)
+        at = clock.now()
+        receipt = Receipt(cmd.site, _reference(cmd.reference), cmd.kind, cmd.lines, at,
+                          cmd.actor)  # fmt: skip
+        earlier = uow.stock.receipt(cmd.site, receipt.reference)
+        if earlier is not None:
+            if earlier.fingerprint != receipt.fingerprint:
+                message = f"{cmd.site} already has another receipt {receipt.reference!r}"
+                raise Conflict(ErrorCode.DUPLICATE_RECEIPT, message)
+            return ReceiptReport(receipt.reference, repeated=True)
+        _known(uow, receipt)
+        uow.stock.add_receipt(receipt)
+        for ln in sorted(receipt.lines, key=lambda ln: ln.sku):
+            if not uow.stock.receive(ln.sku, cmd.site, ln.quantity):
+                raise ValidationFailed([FieldError(
+                    f"lines[{ln.sku}].quantity", ErrorCode.INVALID_STOCK,
+                    f"{ln.sku}@{cmd.site}: counting out {-ln.quantity} would leave less on hand "
+                    "than is allocated",
+                )])  # fmt: skip
+        lines = tuple((ln.sku, ln.quantity) for ln in receipt.lines)
+        uow.audit.append(f"receipt:{cmd.site}/{receipt.reference}", receipt.kind.value,
+                         actor=cmd.actor, at=at, before=None,
+                         after={"lines": [list(ln) for ln in lines]})  # fmt: skip
+        uow.record(StockReceived(occurred_at=at, site=cmd.site, reference=receipt.reference,
+                                 kind=receipt.kind.value, lines=lines,
+                                 actor=cmd.actor))  # fmt: skip
+        report = _fill(uow, clock, receipt)
+        uow.commit()
+        return report
+
+
+def _reference(raw: str) -> str:
+    try:
+        return parse_code("reference", raw)
+    except FieldProblem as problem:
+        raise ValidationFailed([problem.error]) from None
+
+
+def _known(uow: UnitOfWork, receipt: Receipt) -> None:
+    if uow.records.get(Site, (receipt.site,)) is None:
+        raise NotFound(ErrorCode.UNKNOWN_SITE, f"no site {receipt.site!r}")
+    missing = sorted(ln.sku for ln in receipt.lines if uow.records.get(Item, (ln.sku,)) is None)
+    if missing:
+        raise NotFound(ErrorCode.UNKNOWN_SKU, f"unknown SKU(s): {', '.join(missing)}")
+
+
+def _fill(uow: UnitOfWork, clock: Clock, receipt: Receipt) -> ReceiptReport:
+    """Give the units received to the orders waiting for them, highest priority first."""
+    skus = sorted({ln.sku for ln in receipt.lines if ln.quantity > 0})
+    filled: list[OrderId] = []
+    released: list[OrderId] = []
+    for order_id in uow.orders.waiting_for(receipt.site, skus) if skus else []:
+        if all(uow.stock.available(sku, receipt.site) <= 0 for sku in skus):
+            break
+        order = uow.orders.get(order_id)
+        if order is None:  # pragma: no cover - listed by the same transaction
+            continue
+        taken = allocation.take_stock(uow, order)
+        if not taken:
+            continue
+        at = clock.now()
+        order.allocate(taken, actor=receipt.actor, at=at)
+        pipeline.after_allocation(order, uow, at)
+        filled.append(order.id)
+        if order.status is OrderStatus.RELEASED:
+            released.append(order.id)
+            _waited(uow, order)
+    return ReceiptReport(receipt.reference, filled=tuple(filled), released=tuple(released))
+
+
+def _waited(uow: UnitOfWork, order: Order) -> None:
+    """Record how long a released order waited: since its first backorder decision after
+    its allocation step last ran."""
+    steps = pipeline.pinned_for(uow, order.pins or {}).steps
+    allocating = {s.id for s in steps if s.action == "allocate"}
+    since = None
+    for record in reversed(uow.orders.decisions(order.id)):
+        if record.step in allocating:
+            break
+        if record.outcome is Outcome.BACKORDER:
+            since = record.decided_at
+    if since is None:
+        return
+    now = order.updated_at
+    order.events.append(BackorderFilled(
+        occurred_at=now, order_id=order.id, site=order.header.site, waited_since=since,
+        waited_hours=round((now - since).total_seconds() / 3600, 2),
+    ))  # fmt: skip
+
+
+__all__ = ["ReceiptReport", "receive_stock"]
