@@ -79,6 +79,7 @@ class Store:
     versions: dict[tuple[ArtifactKind, str, int], ArtifactVersion] = field(default_factory=dict)
     activations: dict[str, Activation] = field(default_factory=dict)
     receipts: dict[tuple[str, str], Receipt] = field(default_factory=dict)
+    processed: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
 
 def _snapshot(order: Order) -> Order:
@@ -368,6 +369,19 @@ class FakeOutbox:
         ids = set(event_ids)
         self.store.outbox = [(e, at if e.id in ids else p) for e, p in self.store.outbox]
 
+    def unhandled(self, consumer: str, types: Sequence[str], limit: int = 100) -> list[CloudEvent]:
+        done = self.store.processed
+        found = [
+            e for e, _ in self.store.outbox if e.type in types and (consumer, e.id) not in done
+        ]
+        return found[:limit]
+
+    def claim(self, consumer: str, event_id: str, at: datetime) -> bool:
+        if (consumer, event_id) in self.store.processed:
+            return False
+        self.store.processed[(consumer, event_id)] = at
+        return True
+
 
 class FakeVersionRepository:
     def __init__(self, store: Store) -> None:
@@ -540,6 +554,8 @@ class FakeUnitOfWork(UnitOfWork):
                 and (shared.cases[cid].version != base.cases[cid].version)
             ):
                 raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"case {cid} changed meanwhile")
+        if any(k in shared.processed for k in working.processed.keys() - base.processed.keys()):
+            raise Conflict(ErrorCode.CONCURRENT_UPDATE, "the event was handled meanwhile")
         for key, receipt in working.receipts.items():
             if key not in base.receipts and key in shared.receipts:
                 message = f"{receipt.site} already has a receipt {receipt.reference!r}"
@@ -556,6 +572,7 @@ class FakeUnitOfWork(UnitOfWork):
         _merge(shared.versions, base.versions, working.versions)
         _merge(shared.activations, base.activations, working.activations)
         _merge(shared.receipts, base.receipts, working.receipts)
+        _merge(shared.processed, base.processed, working.processed)
         published = {e.id: at for e, at in working.outbox if at is not None}
         shared.outbox = [(e, published.get(e.id, at)) for e, at in shared.outbox]
         shared.outbox.extend(working.outbox[len(base.outbox) :])

@@ -498,6 +498,31 @@ def test_the_outbox_hands_out_pending_events_in_order_until_published(
         assert uow.outbox.pending(limit=5) == events[1:]
 
 
+def test_a_consumer_is_handed_each_event_of_its_types_until_it_claims_it(
+    uow_factory: UowFactory,
+) -> None:
+    mine = [replace(event(n), type="test.mine") for n in range(3)]
+    theirs = replace(event(9), type="test.theirs")
+    consumer = ref("consumer")
+    with uow_factory() as uow:
+        uow.outbox.add([mine[0], theirs, mine[1], mine[2]])
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.outbox.unhandled(consumer, ["test.mine"]) == mine
+        assert uow.outbox.unhandled(consumer, ["test.mine"], limit=1) == mine[:1]
+        assert uow.outbox.claim(consumer, mine[1].id, AT)
+        assert not uow.outbox.claim(consumer, mine[1].id, AT), "claimed in this transaction"
+        uow.commit()
+    with uow_factory() as uow:
+        assert not uow.outbox.claim(consumer, mine[1].id, AT), "claimed and committed"
+        assert uow.outbox.claim(ref("other"), mine[1].id, AT), "another consumer's own claim"
+        assert uow.outbox.unhandled(consumer, ["test.mine", "test.theirs"]) == [
+            mine[0], theirs, mine[2]]  # fmt: skip
+        uow.outbox.claim(consumer, mine[0].id, AT)  # not committed: left unhandled
+    with uow_factory() as uow:
+        assert uow.outbox.unhandled(consumer, ["test.mine"]) == [mine[0], mine[2]]
+
+
 def test_an_event_id_is_written_once(uow_factory: UowFactory) -> None:
     one = event(1)
     with uow_factory() as uow:

@@ -386,6 +386,7 @@ def test_the_demo_builds_a_fresh_sqlite_file_and_prints_the_orders_table(tmp_pat
     assert "hold credit_limit_exceeded -> reject credit_limit_far_exceeded" in shown
     assert "PO-1011 on_hold split_order_suspected: each under the 25,000" in shown
     assert "the earlier approval does not carry over" in shown
-    assert "2 waiting order(s) filled by priority, 2 released" in shown
+    assert "the worker handles 1 event(s), filling the orders that waited:" in shown
+    assert "PO-1010 (C-ACME): released" in shown
     assert "refused [not_authorised] cs.maria may not release order" in shown
     assert "refused [outside_site_scope] wh.lead.tom does not act for site RTM1" in shown

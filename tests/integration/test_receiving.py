@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from ordoflow.application import commands as c
+from ordoflow.application.dispatch import dispatch_once
 from ordoflow.application.queries import verify_audit
 from ordoflow.bootstrap import App
 from ordoflow.domain.errors import DomainError, ErrorCode
@@ -76,15 +77,18 @@ def state(app: App, order_ids: list[OrderId]) -> tuple[list[tuple[str, int]], St
 def test_a_receipt_fills_the_waiting_orders_by_priority(app: App, clock: FakeClock) -> None:
     standard, preferred, strategic = waiting_orders(app, clock)
     clock.advance(hours=2)
-    report = app.bus.handle(receipt(15))
-    assert (report.filled, report.released) == ((strategic, preferred), (strategic,))
+    app.bus.handle(receipt(15))
+    assert state(app, [standard, preferred, strategic])[0] == [("backordered", 0)] * 3
+    assert dispatch_once(app.bus.uow_factory, clock).handled == 1
     orders, level = state(app, [standard, preferred, strategic])
     assert orders == [("backordered", 0), ("partially_allocated", 5), ("released", 10)]
     assert (level.on_hand, level.allocated) == (15, 15)
     again = app.bus.handle(receipt(15))
     assert again.repeated
+    assert dispatch_once(app.bus.uow_factory, clock).handled == 0, "each event is handled once"
     assert state(app, [standard, preferred, strategic]) == (orders, level)
     app.bus.handle(receipt(15, reference="PO-2"))
+    dispatch_once(app.bus.uow_factory, clock)
     orders, level = state(app, [standard, preferred, strategic])
     assert [o[0] for o in orders] == ["released", "released", "released"]
     assert (level.on_hand, level.allocated) == (30, 30)
@@ -94,6 +98,7 @@ def test_a_receipt_fills_the_waiting_orders_by_priority(app: App, clock: FakeClo
 def test_refused_receipts_change_nothing(app: App, clock: FakeClock) -> None:
     standard, preferred, strategic = waiting_orders(app, clock)
     app.bus.handle(receipt(10))
+    dispatch_once(app.bus.uow_factory, clock)
     before = state(app, [standard, preferred, strategic])
     for command, code in (
         (receipt(11), ErrorCode.DUPLICATE_RECEIPT),

@@ -59,6 +59,13 @@ class Outbox(Protocol):
     def pending(self, limit: int = 100) -> list[CloudEvent]: ...
     def mark_published(self, event_ids: Iterable[str], at: datetime) -> None: ...
 
+    def unhandled(self, consumer: str, types: Sequence[str], limit: int = 100) -> list[CloudEvent]:
+        """Events of `types` that `consumer` has not handled, oldest first."""
+
+    def claim(self, consumer: str, event_id: str, at: datetime) -> bool:
+        """Record that `consumer` handles the event in this transaction; False (and nothing
+        recorded) if it already has, in this transaction or a committed one."""
+
 
 class DuplicatePurchaseOrder(Exception):
     """Raised by `OrderRepository.flush` when the (customer, PO) key is already taken: another

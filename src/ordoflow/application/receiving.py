@@ -1,23 +1,24 @@
 """Stock receipts, and the orders they fill.
 
 A receipt (purchase receipt, transfer in, adjustment) is taken once per site and reference: the
-same receipt sent again changes nothing and reports what it did the first time; another receipt
-under a taken reference is refused. In the same transaction the units are added to on hand
-(guarded: an adjustment never counts out units that are allocated) and the orders of the site
-waiting for any of the items are filled in priority order (the allocation step's points, then
-the requested date, then age): each takes what it still needs, and the steps after allocation
-run again under its pins, so the release policy decides again whether it goes to the
-warehouse. Filling stops once nothing received is left. An order released this way records
-how long it waited.
+same receipt sent again changes nothing and says so; another receipt under a taken reference is
+refused. In its transaction the units are added to on hand (guarded: an adjustment never counts
+out units that are allocated) and `StockReceived` goes to the outbox. From there the dispatcher
+runs `fill_backorders`: the orders of the site waiting for any of the items are filled in
+priority order (the allocation step's points, then the requested date, then age); each takes
+what it still needs, and the steps after allocation run again under its pins, so the release
+policy decides again whether it goes to the warehouse. Filling stops once nothing received is
+left. An order released this way records how long it waited.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ordoflow.application import access, allocation, pipeline
 from ordoflow.application import commands as c
-from ordoflow.application.ports import Clock, UnitOfWork
+from ordoflow.application.ports import Clock, CloudEvent, UnitOfWork
 from ordoflow.domain.decisions import Outcome
 from ordoflow.domain.errors import (
     Conflict,
@@ -31,13 +32,19 @@ from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import Item, Site
 from ordoflow.domain.orders import Order
 from ordoflow.domain.receipts import Receipt, check_receipt_lines
-from ordoflow.domain.values import FieldProblem, OrderId, parse_code
+from ordoflow.domain.values import SYSTEM_ACTOR, FieldProblem, OrderId, SiteCode, Sku, parse_code
 
 
 @dataclass(frozen=True, slots=True)
 class ReceiptReport:
     reference: str
     repeated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """The orders a receipt filled, and those of them released."""
+
     filled: tuple[OrderId, ...] = field(default_factory=tuple)
     released: tuple[OrderId, ...] = field(default_factory=tuple)
 
@@ -71,9 +78,8 @@ def receive_stock(cmd: c.ReceiveStock, uow: UnitOfWork, clock: Clock) -> Receipt
         uow.record(StockReceived(occurred_at=at, site=cmd.site, reference=receipt.reference,
                                  kind=receipt.kind.value, lines=lines,
                                  actor=cmd.actor))  # fmt: skip
-        report = _fill(uow, clock, receipt)
         uow.commit()
-        return report
+        return ReceiptReport(receipt.reference)
 
 
 def _reference(raw: str) -> str:
@@ -91,13 +97,21 @@ def _known(uow: UnitOfWork, receipt: Receipt) -> None:
         raise NotFound(ErrorCode.UNKNOWN_SKU, f"unknown SKU(s): {', '.join(missing)}")
 
 
-def _fill(uow: UnitOfWork, clock: Clock, receipt: Receipt) -> ReceiptReport:
-    """Give the units received to the orders waiting for them, highest priority first."""
-    skus = sorted({ln.sku for ln in receipt.lines if ln.quantity > 0})
+def fill_backorders(event: CloudEvent, uow: UnitOfWork, clock: Clock) -> None:
+    """The dispatcher's step after `StockReceived`."""
+    data = event.data
+    skus = [Sku(ln["sku"]) for ln in data["lines"] if int(ln["quantity"]) > 0]
+    fill(uow, clock, SiteCode(data["site"]), skus)
+
+
+def fill(uow: UnitOfWork, clock: Clock, site: SiteCode, received: Iterable[Sku]) -> Filled:
+    """Give what is available of `received` at `site` to the orders waiting for it, highest
+    priority first."""
+    skus = sorted(set(received))
     filled: list[OrderId] = []
     released: list[OrderId] = []
-    for order_id in uow.orders.waiting_for(receipt.site, skus) if skus else []:
-        if all(uow.stock.available(sku, receipt.site) <= 0 for sku in skus):
+    for order_id in uow.orders.waiting_for(site, skus) if skus else []:
+        if all(uow.stock.available(sku, site) <= 0 for sku in skus):
             break
         order = uow.orders.get(order_id)
         if order is None:  # pragma: no cover - listed by the same transaction
@@ -106,13 +120,13 @@ def _fill(uow: UnitOfWork, clock: Clock, receipt: Receipt) -> ReceiptReport:
         if not taken:
             continue
         at = clock.now()
-        order.allocate(taken, actor=receipt.actor, at=at)
+        order.allocate(taken, actor=SYSTEM_ACTOR, at=at)
         pipeline.after_allocation(order, uow, at)
         filled.append(order.id)
         if order.status is OrderStatus.RELEASED:
             released.append(order.id)
             _waited(uow, order)
-    return ReceiptReport(receipt.reference, filled=tuple(filled), released=tuple(released))
+    return Filled(tuple(filled), tuple(released))
 
 
 def _waited(uow: UnitOfWork, order: Order) -> None:
@@ -135,4 +149,4 @@ def _waited(uow: UnitOfWork, order: Order) -> None:
     ))  # fmt: skip
 
 
-__all__ = ["ReceiptReport", "receive_stock"]
+__all__ = ["Filled", "ReceiptReport", "fill", "fill_backorders", "receive_stock"]

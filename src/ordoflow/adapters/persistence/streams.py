@@ -17,6 +17,7 @@ from ordoflow.adapters.persistence.tables import (
     audit_heads,
     audit_log,
     outbox,
+    processed_events,
     stock,
     stock_receipts,
 )
@@ -210,6 +211,13 @@ class SqlAuditLog:
 _INSERT_OUTBOX = PreparedInsert(outbox)
 
 
+def _event(r: Any) -> CloudEvent:
+    return CloudEvent(
+        id=r.id, source=r.source, type=r.type, subject=r.subject, time=r.time, data=r.data,
+        specversion=r.specversion, datacontenttype=r.datacontenttype,
+    )  # fmt: skip
+
+
 class SqlOutbox:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -242,13 +250,28 @@ class SqlOutbox:
             .order_by(outbox.c.position)
             .limit(limit)
         )
-        return [
-            CloudEvent(
-                id=r.id, source=r.source, type=r.type, subject=r.subject, time=r.time,
-                data=r.data, specversion=r.specversion, datacontenttype=r.datacontenttype,
-            )
-            for r in self.conn.execute(query)
-        ]  # fmt: skip
+        return [_event(r) for r in self.conn.execute(query)]
+
+    def unhandled(self, consumer: str, types: Sequence[str], limit: int = 100) -> list[CloudEvent]:
+        done = sa.select(processed_events.c.event_id).where(
+            processed_events.c.consumer == consumer, processed_events.c.event_id == outbox.c.id
+        )
+        query = (
+            outbox.select()
+            .where(outbox.c.type.in_(list(types)), ~done.exists())
+            .order_by(outbox.c.position)
+            .limit(limit)
+        )
+        return [_event(r) for r in self.conn.execute(query)]
+
+    def claim(self, consumer: str, event_id: str, at: datetime) -> bool:
+        row = {"consumer": consumer, "event_id": event_id, "processed_at": at}
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(processed_events.insert(), row)
+        except IntegrityError:
+            return False
+        return True
 
     def mark_published(self, event_ids: Iterable[str], at: datetime) -> None:
         ids = list(event_ids)

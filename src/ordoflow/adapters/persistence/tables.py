@@ -275,6 +275,14 @@ outbox = sa.Table(
     sa.Column("datacontenttype", sa.String(64), nullable=False),
     sa.Column("published_at", UtcDateTime, nullable=True),
     sa.Index("ix_outbox_unpublished", "published_at", "position"),
+    sa.Index("ix_outbox_type", "type", "position"),
+)  # fmt: skip
+
+processed_events = sa.Table(
+    "processed_events", metadata,
+    sa.Column("consumer", Code, primary_key=True),
+    sa.Column("event_id", sa.String(64), primary_key=True),
+    sa.Column("processed_at", UtcDateTime, nullable=False),
 )  # fmt: skip
 
 governed_versions = sa.Table(
@@ -327,6 +335,7 @@ __all__ = [
     "orders",
     "outbox",
     "prices",
+    "processed_events",
     "ship_tos",
     "sites",
     "stock",

@@ -9,12 +9,14 @@ import typer
 
 from ordoflow.application import cases
 from ordoflow.application import commands as c
+from ordoflow.application.dispatch import dispatch_once
 from ordoflow.application.requests import parse_moment, parse_user
 from ordoflow.entrypoints.cli.common import (
     ActorOption,
     JsonOption,
     actor,
     app_session,
+    err,
     out,
     print_json,
     run,
@@ -173,6 +175,23 @@ def timers(
     while True:
         count = run(lambda app: app.bus.handle(c.EscalateDueCases()))
         out.print(f"escalated {count} case(s)")
+        if once:
+            return
+        time.sleep(every)
+
+
+@worker_app.command("run")
+def run_steps(
+    once: bool = typer.Option(False, help="One tick, then stop."),
+    every: float = typer.Option(1.0, help="Seconds between ticks."),
+) -> None:
+    """Run the steps that follow events (filling backorders after a receipt, ...) from the
+    outbox; each event once per step, resumed after a crash."""
+    while True:
+        report = run(lambda app: dispatch_once(app.bus.uow_factory, app.bus.clock))
+        out.print(f"handled {report.handled} event(s)")
+        for consumer, event_id, error in report.failed:
+            err.print(f"{consumer} {event_id}: {error}", markup=False)
         if once:
             return
         time.sleep(every)

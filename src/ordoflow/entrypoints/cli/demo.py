@@ -16,6 +16,7 @@ from rich.markup import escape
 from ordoflow.application import commands as c
 from ordoflow.application.cases import case_queue, show_case
 from ordoflow.application.commands import ArtifactKind
+from ordoflow.application.dispatch import dispatch_once
 from ordoflow.application.explaining import explain_order, explanation_text
 from ordoflow.application.messagebus import MessageBus
 from ordoflow.application.queries import list_orders, show_order, verify_audit
@@ -182,14 +183,15 @@ def _receipt(app: App, clock: DemoClock) -> None:
     """Drives arrive at Dallas: the orders waiting for them are filled by priority."""
     out.rule("A receipt fills the orders waiting for stock")
     clock.now_is(clock.now() + timedelta(hours=6))
-    report = app.bus.handle(c.ReceiveStock(
+    waiting = [o["id"] for o in list_orders(app.uow_factory, WH, status="backordered")]
+    app.bus.handle(c.ReceiveStock(
         site=SiteCode("DAL1"), kind=c.ReceiptKind.PURCHASE_RECEIPT, reference="SUP-88-0412",
         lines=(c.ReceiptLine(Sku("MTR-VFD-7K"), 11),), actor=WH,
     ))  # fmt: skip
-    out.print(f"{WH} receives 11 drives at DAL1 (purchase receipt SUP-88-0412): "
-              f"{len(report.filled)} waiting order(s) filled by priority, "
-              f"{len(report.released)} released")  # fmt: skip
-    for order_id in report.filled:
+    report = dispatch_once(app.bus.uow_factory, clock)
+    out.print(f"{WH} receives 11 drives at DAL1 (purchase receipt SUP-88-0412); the worker "
+              f"handles {report.handled} event(s), filling the orders that waited:")  # fmt: skip
+    for order_id in waiting:
         shown = show_order(app.uow_factory, WH, order_id)
         out.print(f"  {shown['customer_po']} ({shown['account_number']}): {shown['status']}")
 

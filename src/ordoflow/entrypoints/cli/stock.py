@@ -21,7 +21,7 @@ def receive(
     kind: c.ReceiptKind = typer.Option(c.ReceiptKind.PURCHASE_RECEIPT, help="What arrived."),
     actor_name: str = ActorOption,
 ) -> None:
-    """Receive stock; the orders of the site waiting for it are filled by priority."""
+    """Receive stock; the worker then fills the site's orders waiting for it, by priority."""
     with app_session() as app:
         report: ReceiptReport = app.bus.handle(c.ReceiveStock(
             site=SiteCode(site), kind=kind, reference=reference, lines=parse_receipt_lines(line),
@@ -30,10 +30,8 @@ def receive(
     if report.repeated:
         out.print(f"{report.reference}: already received, nothing changed")
         return
-    out.print(f"{report.reference}: received; {len(report.filled)} waiting order(s) filled, "
-              f"{len(report.released)} released")  # fmt: skip
-    for order_id in report.filled:
-        out.print(f"  {order_id}{' released' if order_id in report.released else ''}")
+    out.print(f"{report.reference}: received; orders waiting for it are filled by the worker "
+              "(ordoflow worker run)")  # fmt: skip
 
 
 __all__ = ["stock_app"]
