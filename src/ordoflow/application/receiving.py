@@ -14,7 +14,7 @@ left. An order released this way records how long it waited.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ordoflow.application import access, allocation, pipeline
 from ordoflow.application import commands as c
@@ -32,21 +32,13 @@ from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import Item, Site
 from ordoflow.domain.orders import Order
 from ordoflow.domain.receipts import Receipt, check_receipt_lines
-from ordoflow.domain.values import SYSTEM_ACTOR, FieldProblem, OrderId, SiteCode, Sku, parse_code
+from ordoflow.domain.values import SYSTEM_ACTOR, FieldProblem, SiteCode, Sku, parse_code
 
 
 @dataclass(frozen=True, slots=True)
 class ReceiptReport:
     reference: str
     repeated: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Filled:
-    """The orders a receipt filled, and those of them released."""
-
-    filled: tuple[OrderId, ...] = field(default_factory=tuple)
-    released: tuple[OrderId, ...] = field(default_factory=tuple)
 
 
 def receive_stock(cmd: c.ReceiveStock, uow: UnitOfWork, clock: Clock) -> ReceiptReport:
@@ -104,12 +96,10 @@ def fill_backorders(event: CloudEvent, uow: UnitOfWork, clock: Clock) -> None:
     fill(uow, clock, SiteCode(data["site"]), skus)
 
 
-def fill(uow: UnitOfWork, clock: Clock, site: SiteCode, received: Iterable[Sku]) -> Filled:
+def fill(uow: UnitOfWork, clock: Clock, site: SiteCode, received: Iterable[Sku]) -> None:
     """Give what is available of `received` at `site` to the orders waiting for it, highest
     priority first."""
     skus = sorted(set(received))
-    filled: list[OrderId] = []
-    released: list[OrderId] = []
     for order_id in uow.orders.waiting_for(site, skus) if skus else []:
         if all(uow.stock.available(sku, site) <= 0 for sku in skus):
             break
@@ -122,11 +112,8 @@ def fill(uow: UnitOfWork, clock: Clock, site: SiteCode, received: Iterable[Sku])
         at = clock.now()
         order.allocate(taken, actor=SYSTEM_ACTOR, at=at)
         pipeline.after_allocation(order, uow, at)
-        filled.append(order.id)
         if order.status is OrderStatus.RELEASED:
-            released.append(order.id)
             _waited(uow, order)
-    return Filled(tuple(filled), tuple(released))
 
 
 def _waited(uow: UnitOfWork, order: Order) -> None:
@@ -149,4 +136,4 @@ def _waited(uow: UnitOfWork, order: Order) -> None:
     ))  # fmt: skip
 
 
-__all__ = ["Filled", "ReceiptReport", "fill", "fill_backorders", "receive_stock"]
+__all__ = ["ReceiptReport", "fill", "fill_backorders", "receive_stock"]
