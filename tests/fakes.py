@@ -175,7 +175,8 @@ class FakeOrderRepository(OrderRepository):
         wanted = set(skus)
         waiting = {OrderStatus.BACKORDERED, OrderStatus.PARTIALLY_ALLOCATED}
         found = [o for o in self.store.orders.values()
-                 if o.header.site == site and o.status in waiting and o.process_step is not None
+                 if site in (o.sourcing.sites if o.sourcing else (o.header.site,))
+                 and o.status in waiting and o.process_step is not None
                  and any(ln.sku in wanted and ln.allocated_qty < ln.quantity
                          and ln.status.value not in {"cancelled", "rejected"}
                          for ln in o.lines)]  # fmt: skip
@@ -245,6 +246,12 @@ class FakeStockRepository:
     def available(self, sku: Sku, site: SiteCode) -> int:
         level = self._level(sku, site)
         return level.available if level else 0
+
+    def levels(
+        self, skus: Iterable[Sku], sites: Iterable[SiteCode]
+    ) -> dict[tuple[Sku, SiteCode], int]:
+        found = {(sku, site): self._level(sku, site) for sku in set(skus) for site in set(sites)}
+        return {key: level.available for key, level in found.items() if level is not None}
 
     def receive(self, sku: Sku, site: SiteCode, quantity: int) -> bool:
         level = self._level(sku, site) or StockLevel(sku, site, 0)

@@ -25,6 +25,7 @@ from ordoflow.domain.masterdata import (
 )
 from ordoflow.domain.orders import Order
 from ordoflow.domain.receipts import Receipt, ReceiptKind, ReceiptLine
+from ordoflow.domain.sourcing import SourcingPlan
 from ordoflow.domain.values import (
     AccountNumber,
     ActorId,
@@ -404,14 +405,20 @@ def test_waiting_orders_come_by_priority_then_requested_date_then_age(
         order.process_step, order.priority = "release", priority
     released = another_order(first, AT)
     released.validate(actor=ACTOR, at=AT)
-    released.allocate({1: 1}, actor=ACTOR, at=AT)
+    released.allocate({1: {site: 1}}, actor=ACTOR, at=AT)
+    elsewhere = SiteCode("ELSEWHERE")
+    low.sourcing = SourcingPlan((elsewhere, site), 1, "sourcing_policy")
     released.process_step = "release"
     for order in (first, low, high, early, released):
         save(uow_factory, order)
     with uow_factory() as uow:
         assert uow.orders.waiting_for(site, [sku]) == [high.id, early.id, first.id, low.id]
         assert uow.orders.waiting_for(site, [Sku("OTHER")]) == []
-        assert uow.orders.waiting_for(SiteCode("ELSEWHERE"), [sku]) == []
+        assert uow.orders.waiting_for(SiteCode("NOWHERE"), [sku]) == []
+        assert uow.orders.waiting_for(elsewhere, [sku]) == [low.id]
+        assert uow.orders.get(low.id).sourcing == low.sourcing  # type: ignore[union-attr]
+        kept = uow.orders.get(released.id)
+        assert kept is not None and kept.lines[0].sources == {site: 1}
 
 
 # -- records -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from ordoflow.domain.values import ActorId
 from ordoflow.governance.versions import ArtifactKind
 from tests.fakes import FakeClock
 from tests.governance_data import publish, ruleset_text
-from tests.governed_world import ACCOUNT, ADMIN, AGENT
+from tests.governed_world import ACCOUNT, ADMIN, AGENT, SITE
 from tests.governed_world import place_order as _order
 from tests.governed_world import set_up as _setup
 from tests.staff import OWNER
@@ -40,9 +40,16 @@ def test_an_order_is_stored_with_its_pins_process_label_and_every_decision(
     assert order.status is OrderStatus.RELEASED
     assert order.pins is not None
     assert order.pins["table:credit"] == "v1"
-    assert (order.process, order.decision_count, order.process_step) == ("order_to_cash v1", 8,
+    assert (order.process, order.decision_count, order.process_step) == ("order_to_cash v1", 9,
                                                                          None)  # fmt: skip
-    assert [d.seq for d in stored] == list(range(1, 9))
+    assert [d.seq for d in stored] == list(range(1, 10))
+    sourcing, allocating = (next(d for d in stored if d.step == step)
+                            for step in ("source", "allocate"))  # fmt: skip
+    # a Dallas ship-to wanted today: the central warehouse first, then the order's own site;
+    # one split more than the template's one, to ship on time
+    plan = {"sites": ["DAL1", "ATL1", SITE], "max_splits": 2, "reason": "due_within_a_day"}
+    assert sourcing.effect == {"plan": plan}
+    assert allocating.effect == {"plan": plan, "reason": "single_site", "taken": {"1": {SITE: 10}}}
     assert stored[2].evaluations[0]["inputs"] == {
         "customer tier": "standard", "days past due": 0, "exposure ratio": "0.01",
     }  # fmt: skip

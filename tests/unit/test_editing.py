@@ -90,7 +90,7 @@ def test_an_order_held_for_credit_and_cut_below_the_limit_runs_again_and_is_rele
     rerun = world.store.decisions[order_id][decisions_before:]
     # lines feed the pricing step first: it and every later step decided again
     assert [d.step for d in rerun] == ["price", "credit", "export_compliance", "order_review",
-                                       "allocate", "shipping", "release"]  # fmt: skip
+                                       "source", "allocate", "shipping", "release"]  # fmt: skip
     assert all(d.outcome is Outcome.PASS for d in rerun)
     log = [e.activity for e in world.store.log[order_id]]
     assert "order change" in log

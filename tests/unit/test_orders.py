@@ -20,7 +20,7 @@ from tests.staff import ADMIN, AGENT, AUDITOR, FINANCE, WAREHOUSE
 
 #: The steps of the shipped order-to-cash template, in running order.
 STANDARD_STEPS = ("validate_customer", "price", "credit", "export_compliance", "order_review",
-                  "allocate", "shipping", "release")  # fmt: skip
+                  "source", "allocate", "shipping", "release")  # fmt: skip
 
 
 @pytest.fixture
@@ -262,7 +262,7 @@ def test_shipping_more_than_was_released_is_refused() -> None:
     oid = bus.handle(place(world, 4))
     assert store.orders[oid].status is OrderStatus.RELEASED
     assert refused(bus, c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 5})) is (
-        ErrorCode.INVALID_QUANTITY
+        ErrorCode.OVER_SHIPMENT
     )
     assert store.orders[oid].status is OrderStatus.RELEASED
 

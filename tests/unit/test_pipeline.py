@@ -55,8 +55,8 @@ def test_an_order_runs_every_step_is_pinned_to_every_version_and_is_released() -
     assert order.status is OrderStatus.RELEASED
     assert [ln.status for ln in order.lines] == [LineStatus.RELEASED]
     assert [d[0] for d in decisions(world, order_id)] == [
-        "validate_customer", "price", "credit", "export_compliance", "order_review", "allocate",
-        "shipping", "release",
+        "validate_customer", "price", "credit", "export_compliance", "order_review", "source",
+        "allocate", "shipping", "release",
     ]  # fmt: skip
     assert {d[1] for d in decisions(world, order_id)} == {Outcome.PASS}
     assert order.pins == {"template:order_to_cash": "v1",

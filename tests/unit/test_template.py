@@ -33,7 +33,7 @@ def refused(code: ErrorCode, call: object, *args: object) -> str:
 def test_the_standard_template_runs_its_steps_in_dependency_order() -> None:
     steps = [s.id for s in order_steps(standard())]
     assert steps == ["validate_customer", "price", "credit", "export_compliance", "order_review",
-                     "allocate", "shipping", "release"]  # fmt: skip
+                     "source", "allocate", "shipping", "release"]  # fmt: skip
 
 
 def test_every_step_names_a_shipped_table_and_holds_have_an_owner() -> None:

@@ -241,7 +241,7 @@ def reject_case(cmd: c.RejectCase, uow: UnitOfWork, clock: Clock) -> None:
     reason = check_reason(cmd.reason_code)
 
     def reject(order: Order) -> None:
-        allocation.give_back(uow, order, order.reject(reason, actor=cmd.actor, at=clock.now()))
+        allocation.give_back(uow, order.reject(reason, actor=cmd.actor, at=clock.now()))
 
     _resolve(cmd, uow, clock, Resolution.REJECTED, reason=reason, comment=cmd.comment,
              then=reject)  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ordoflow.application import access, allocation, fact_data, pipeline
+from ordoflow.application import access, actions, allocation, fact_data, pipeline
 from ordoflow.application import commands as c
 from ordoflow.application.cases import cancel_cases_of
 from ordoflow.application.placing import take_in
@@ -69,7 +69,7 @@ def reject_order(cmd: c.RejectOrder, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         order = _load(uow, cmd)
         freed = order.reject(cmd.reason_code, actor=cmd.actor, at=clock.now())
-        allocation.give_back(uow, order, freed)
+        allocation.give_back(uow, freed)
         cancel_cases_of(uow, order, cmd.actor, clock.now())
         uow.commit()
 
@@ -78,16 +78,16 @@ def cancel_order(cmd: c.CancelOrder, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         order = _load(uow, cmd)
         freed = order.cancel(cmd.reason_code, actor=cmd.actor, at=clock.now())
-        allocation.give_back(uow, order, freed)
+        allocation.give_back(uow, freed)
         cancel_cases_of(uow, order, cmd.actor, clock.now())
         uow.commit()
 
 
 def allocate_order(cmd: c.AllocateOrder, uow: UnitOfWork, clock: Clock) -> None:
-    """Take what is available at the order's site (see `allocation.take_stock`)."""
+    """Take what is available under the order's sourcing plan (see `allocation.take_stock`)."""
     with uow:
         order = _load(uow, cmd)
-        order.allocate(allocation.take_stock(uow, order), actor=cmd.actor, at=clock.now())
+        actions.allocate(order, uow, clock.now(), cmd.actor)
         uow.commit()
 
 
@@ -113,7 +113,7 @@ def edit_order(cmd: c.EditOrder, uow: UnitOfWork, clock: Clock) -> None:
         at = clock.now()
         parts, freed = order.change(intake.header, intake.lines, actor=cmd.actor, at=at,
                                     fingerprint=intake.fingerprint)  # fmt: skip
-        allocation.give_back(uow, order, freed)
+        allocation.give_back(uow, freed)
         cancel_cases_of(uow, order, cmd.actor, at)
         data = lambda: fact_data.order_data(uow, order, intake.refs, intake.prices)  # noqa: E731
         pipeline.rerun(order, uow, clock, parts, data)
@@ -123,12 +123,13 @@ def edit_order(cmd: c.EditOrder, uow: UnitOfWork, clock: Clock) -> None:
 def confirm_shipment(cmd: c.ConfirmShipment, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         order = _load(uow, cmd)
+        sites = sorted({s for ln in order.lines for s in ln.sources})
+        site = sites[0] if len(sites) == 1 else order.header.site
         issued, freed = order.confirm_shipment(
-            cmd.shipped, actor=cmd.actor, at=clock.now(), final=cmd.final
+            cmd.shipped, site=site, actor=cmd.actor, at=clock.now(), final=cmd.final
         )
-        for sku in sorted(issued):
-            uow.stock.issue(sku, order.header.site, issued[sku])
-        allocation.give_back(uow, order, freed)
+        allocation.issue(uow, issued)
+        allocation.give_back(uow, freed)
         uow.commit()
 
 

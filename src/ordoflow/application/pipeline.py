@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ordoflow.application.allocation import take_stock
+from ordoflow.application import actions
 from ordoflow.application.fact_data import order_data
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.application.process import (
@@ -38,7 +38,6 @@ from ordoflow.domain.values import SYSTEM_ACTOR, ActorId, FieldProblem, parse_co
 from ordoflow.governance.facts import (
     FACT_SOURCES,
     OrderData,
-    OrderFacts,
     fill_rate,
     order_facts,
 )
@@ -193,7 +192,8 @@ def rerun(
     first = affected(runnable, parts)
     if order.process_step is not None:
         first = min(first, runnable.index(order.process_step))
-    first = min([first, *(n for n, s in enumerate(runnable.steps) if s.action == "allocate")])
+    first = min([first, *(n for n, s in enumerate(runnable.steps)
+                          if s.action in ("source", "allocate"))])  # fmt: skip
     order.process_step = None
     _run(order, uow, clock.now(), runnable, first=first, data=data())
 
@@ -240,27 +240,33 @@ def _run(
             _hold(order, uow, step, runnable, result, at, data)
             return
         stopped = result.outcome is Outcome.BACKORDER
+        effect = None if stopped else _act(order, uow, step, result, at)
         record = _record(order, step, runnable, result.outcome, reason=result.reason, at=at,
-                         actor=SYSTEM_ACTOR, result=result)  # fmt: skip
+                         actor=SYSTEM_ACTOR, result=result, effect=effect)  # fmt: skip
         order.decide(record, stopped=stopped)
-        if step.action == "allocate" and isinstance(result.value, int | Decimal):
-            order.priority = int(result.value)
         if stopped:
             return
-        facts = _act(order, uow, step, at, facts)
+        if step.action == "allocate":
+            facts = facts.with_order(**{"fill rate": fill_rate(order)})
     if order.status is OrderStatus.RECEIVED:
         order.validate(actor=SYSTEM_ACTOR, at=at)
 
 
-def _act(order: Order, uow: UnitOfWork, step: Step, at: datetime, facts: OrderFacts) -> OrderFacts:
+def _act(
+    order: Order, uow: UnitOfWork, step: Step, result: StepResult, at: datetime
+) -> dict[str, Any] | None:
+    """The step's action once it passed; what it did goes into its decision."""
+    if step.action == "source":
+        order.sourcing = actions.sourcing_plan(step, result.value, result.reason,
+                                               order.header.site)  # fmt: skip
+        return {"plan": order.sourcing.as_json()}
     if step.action == "allocate":
-        if order.status is OrderStatus.RECEIVED:
-            order.validate(actor=SYSTEM_ACTOR, at=at)
-        order.allocate(take_stock(uow, order), actor=SYSTEM_ACTOR, at=at)
-        return facts.with_order(**{"fill rate": fill_rate(order)})
+        if isinstance(result.value, int | Decimal):
+            order.priority = int(result.value)
+        return actions.allocate(order, uow, at)
     if step.action == "release":
         order.release(actor=SYSTEM_ACTOR, at=at)
-    return facts
+    return None
 
 
 def _route(
@@ -362,13 +368,14 @@ def _record(
     actor: ActorId,
     result: StepResult | None = None,
     route: Route | None = None,
+    effect: dict[str, Any] | None = None,
 ) -> DecisionRecord:
     evaluations: tuple[dict[str, Any], ...] = result.evaluations if result else ()
     return DecisionRecord(
         order_id=order.id, seq=order.next_decision_seq(), step=step.id, table=step.table,
         table_version=runnable.process.pins[f"table:{step.table}"], outcome=outcome,
         reason=reason, decided_at=at, actor=actor, evaluations=evaluations, route=route,
-        process=order.process,
+        process=order.process, effect=effect,
     )  # fmt: skip
 
 

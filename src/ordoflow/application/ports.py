@@ -170,7 +170,8 @@ class OrderRepository(abc.ABC):
 
     @abc.abstractmethod
     def waiting_for(self, site: SiteCode, skus: Iterable[Sku]) -> list[OrderId]:
-        """Orders of `site` waiting in the process for stock of any of `skus` (backordered or
+        """Orders that may take stock at `site` (their sourcing plan names it; without a plan,
+        their own site is it) waiting in the process for any of `skus` (backordered or
         partially allocated, a live line of one of them short), first by priority (highest
         first), then requested date, then age."""
 
@@ -208,6 +209,11 @@ class StockRepository(Protocol):
         """Take allocated units out of on hand (they left the building)."""
 
     def available(self, sku: Sku, site: SiteCode) -> int: ...
+
+    def levels(
+        self, skus: Iterable[Sku], sites: Iterable[SiteCode]
+    ) -> dict[tuple[Sku, SiteCode], int]:
+        """Units available per item and site, in one read (a row missing counts as 0)."""
 
     def set_on_hand(self, sku: Sku, site: SiteCode, on_hand: int) -> bool:
         """Set on hand (creating the row); False if below what is already allocated."""

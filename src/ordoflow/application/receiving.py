@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ordoflow.application import access, allocation, pipeline
+from ordoflow.application import access, actions, allocation, pipeline
 from ordoflow.application import commands as c
 from ordoflow.application.ports import Clock, CloudEvent, UnitOfWork
 from ordoflow.domain.decisions import Outcome
@@ -106,11 +106,11 @@ def fill(uow: UnitOfWork, clock: Clock, site: SiteCode, received: Iterable[Sku])
         order = uow.orders.get(order_id)
         if order is None:  # pragma: no cover - listed by the same transaction
             continue
-        taken = allocation.take_stock(uow, order)
-        if not taken:
+        if site not in allocation.plan_of(order).sites:
             continue
         at = clock.now()
-        order.allocate(taken, actor=SYSTEM_ACTOR, at=at)
+        if not actions.allocate(order, uow, at)["taken"]:
+            continue
         pipeline.after_allocation(order, uow, at)
         if order.status is OrderStatus.RELEASED:
             _waited(uow, order)

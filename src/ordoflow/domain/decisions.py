@@ -61,6 +61,9 @@ class DecisionRecord:
     evaluations: tuple[Mapping[str, Any], ...] = ()
     route: Route | None = None
     process: str | None = None
+    #: What the step's action did once it passed (the warehouses and units an allocation
+    #: took, and why), kept with the decision that led to it.
+    effect: Mapping[str, Any] | None = None
 
     @property
     def stops(self) -> bool:

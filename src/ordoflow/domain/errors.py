@@ -71,6 +71,10 @@ class ErrorCode(StrEnum):
     NOTHING_CHANGED = "nothing_changed"
     DUPLICATE_RECEIPT = "duplicate_receipt"
     UNKNOWN_REASON_CODE = "unknown_reason_code"
+    OVER_SHIPMENT = "over_shipment"
+    DUPLICATE_SHIPMENT = "duplicate_shipment"
+    UNKNOWN_WAREHOUSE_REQUEST = "unknown_warehouse_request"
+    SITE_REQUIRED = "site_required"
 
 
 @dataclass(frozen=True, slots=True)

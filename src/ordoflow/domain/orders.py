@@ -29,8 +29,9 @@ from ordoflow.domain.lifecycle import (
     OrderEvent,
     OrderStatus,
 )
-from ordoflow.domain.lines import WITHDRAWN, OrderLine, allocation_event
-from ordoflow.domain.values import ActorId, Money, OrderId, Sku, money_text
+from ordoflow.domain.lines import WITHDRAWN, OrderLine, StockMoves, add_moves, allocation_event
+from ordoflow.domain.sourcing import SourcingPlan
+from ordoflow.domain.values import ActorId, Money, OrderId, SiteCode, money_text
 
 
 @dataclass(slots=True)
@@ -60,6 +61,8 @@ class Order:
     body_changed: bool = False
     #: Priority points from the allocation step: who gets stock first when it arrives.
     priority: int | None = None
+    #: The warehouses the sourcing step chose to ship the order from (None before it ran).
+    sourcing: SourcingPlan | None = None
     new_log_entries: list[OrderLogEntry] = field(default_factory=list)
     new_decisions: list[DecisionRecord] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
@@ -140,30 +143,34 @@ class Order:
         self._move(OrderEvent.RESUME, actor, at, self.hold_reason)
         self.held_from, self.hold_reason = None, None
 
-    def reject(self, reason_code: str, *, actor: ActorId, at: datetime) -> dict[Sku, int]:
-        """Reject the order; returns the units per SKU whose allocation must be given back."""
+    def reject(self, reason_code: str, *, actor: ActorId, at: datetime) -> StockMoves:
+        """Reject the order; returns the allocated units to give back."""
         self._move(OrderEvent.REJECT, actor, at, check_reason(reason_code))
         self.held_from, self.hold_reason = None, None
         return self._end_lines(LineEvent.REJECT, reason_code, actor, at)
 
-    def cancel(self, reason_code: str, *, actor: ActorId, at: datetime) -> dict[Sku, int]:
-        """Cancel the order; returns the units per SKU whose allocation must be given back."""
+    def cancel(self, reason_code: str, *, actor: ActorId, at: datetime) -> StockMoves:
+        """Cancel the order; returns the allocated units to give back."""
         self._move(OrderEvent.CANCEL, actor, at, check_reason(reason_code))
         self.held_from, self.hold_reason = None, None
         return self._end_lines(LineEvent.CANCEL, reason_code, actor, at)
 
-    def allocate(self, taken: Mapping[int, int], *, actor: ActorId, at: datetime) -> None:
-        """Record units taken from stock per line; lines and order move to allocated, partially
+    def allocate(
+        self, taken: Mapping[int, Mapping[SiteCode, int]], *, actor: ActorId, at: datetime
+    ) -> None:
+        """Record units taken from stock per line and warehouse; lines and order move to allocated, partially
         allocated or backordered by how much of what they need is now covered. A line or order
         already in the resulting state stays there, but every unit taken is logged, so the
         change is saved and audited even when no state moves."""
         ORDER_LIFECYCLE.target(self.status, OrderEvent.ALLOCATE, subject=f"order {self.id}")
         live = [ln for ln in self.lines if ln.is_live]
         for ln in live:
-            extra = taken.get(ln.line_no, 0)
-            if extra < 0 or ln.allocated_qty + extra > ln.quantity:
+            per_site = taken.get(ln.line_no, {})
+            extra = sum(per_site.values())
+            if any(q < 0 for q in per_site.values()) or ln.allocated_qty + extra > ln.quantity:
                 raise ValueError(f"line {ln.line_no} cannot take {extra} more units")
-            ln.allocated_qty += extra
+            for site, q in sorted(per_site.items()):
+                ln.take(site, q)
             event = allocation_event(ln.allocated_qty, ln.quantity)
             if LINE_LIFECYCLE.allows(ln.status, event):
                 self._move_line(ln, event, actor, at, quantity=extra or None)
@@ -182,47 +189,62 @@ class Order:
                 self._move_line(ln, LineEvent.RELEASE, actor, at)
 
     def confirm_shipment(
-        self, shipped: Mapping[int, int], *, actor: ActorId, at: datetime, final: bool = False
-    ) -> tuple[dict[Sku, int], dict[Sku, int]]:
-        """Record units shipped per line. A `final` confirmation closes the shipment short:
-        lines stop at what has shipped and nothing more will follow. Returns the units per SKU
-        that left the site and those whose allocation goes back to stock."""
+        self,
+        shipped: Mapping[int, int],
+        *,
+        site: SiteCode,
+        actor: ActorId,
+        at: datetime,
+        final: bool = False,
+    ) -> tuple[StockMoves, StockMoves]:
+        """Record units shipped per line from `site`. A `final` confirmation says the site
+        ships nothing more of this order: its unshipped allocations go back, and once no
+        warehouse holds anything unshipped the lines stop at what has shipped. Returns the
+        units that left the site and those whose allocation goes back to stock."""
         ORDER_LIFECYCLE.target(self.status, OrderEvent.SHIP, subject=f"order {self.id}")
         if not shipped and not (final and any(ln.shipped_qty for ln in self.lines)):
             raise ValidationFailed([FieldError(
                 "lines", ErrorCode.INVALID_QUANTITY, "a shipment confirmation ships something",
             )])  # fmt: skip
-        issued: dict[Sku, int] = {}
+        issued: StockMoves = {}
         for line_no, qty in sorted(shipped.items()):
             ln = self.line(line_no)
-            if qty <= 0 or ln.shipped_qty + qty > ln.allocated_qty:
+            left = ln.unshipped().get(site, 0)
+            if qty <= 0 or qty > left:
+                code = ErrorCode.INVALID_QUANTITY if qty <= 0 else ErrorCode.OVER_SHIPMENT
                 raise ValidationFailed([FieldError(
-                    f"lines[{line_no}].quantity", ErrorCode.INVALID_QUANTITY,
-                    f"ships {qty}, but {ln.allocated_qty - ln.shipped_qty} are released",
+                    f"lines[{line_no}].quantity", code,
+                    f"ships {qty} from {site}, but {left} are released there",
                 )])  # fmt: skip
             ln.shipped_qty += qty
+            ln.shipped_from[site] = ln.shipped_from.get(site, 0) + qty
             full = ln.shipped_qty == ln.quantity
             event = LineEvent.SHIP if full else LineEvent.SHIP_PARTIALLY
             self._move_line(ln, event, actor, at, quantity=qty)
-            issued[ln.sku] = issued.get(ln.sku, 0) + qty
-        freed = self._close_short(actor, at) if final else {}
+            add_moves(issued, ln.sku, {site: qty})
+        freed = self._close_short(site, actor, at) if final else {}
         done = all(ln.status is LineStatus.SHIPPED for ln in self.lines if ln.is_live)
         self._move(OrderEvent.SHIP if done else OrderEvent.SHIP_PARTIALLY, actor, at)
         return issued, freed
 
-    def _close_short(self, actor: ActorId, at: datetime) -> dict[Sku, int]:
-        """End every unfinished line at what it shipped: lines that shipped something count as
-        shipped, the others are cancelled; unshipped allocations are given back."""
-        freed: dict[Sku, int] = {}
-        for ln in self.lines:
-            if not ln.is_live or ln.status is LineStatus.SHIPPED:
-                continue
+    def _close_short(self, site: SiteCode, actor: ActorId, at: datetime) -> StockMoves:
+        """Give back what `site` holds unshipped; then, when no warehouse holds anything
+        unshipped, end every unfinished line at what it shipped: lines that shipped something
+        count as shipped, the others are cancelled."""
+        freed: StockMoves = {}
+        live = [ln for ln in self.lines if ln.is_live and ln.status is not LineStatus.SHIPPED]
+        for ln in live:
+            left = ln.unshipped().pop(site, 0)
+            if left:
+                add_moves(freed, ln.sku, {site: left})
+                ln.sources[site] -= left
+                ln.allocated_qty -= left
+        if any(ln.unshipped() for ln in live):
+            return freed
+        for ln in live:
             event = LineEvent.SHIP if ln.shipped_qty else LineEvent.CANCEL
             short = ln.quantity - ln.shipped_qty
             self._move_line(ln, event, actor, at, "short_shipped", quantity=short)
-            if ln.allocated_qty > ln.shipped_qty:
-                freed[ln.sku] = freed.get(ln.sku, 0) + ln.allocated_qty - ln.shipped_qty
-                ln.allocated_qty = ln.shipped_qty
         return freed
 
     def invoice(self, *, actor: ActorId, at: datetime) -> None:
@@ -245,7 +267,7 @@ class Order:
         actor: ActorId,
         at: datetime,
         fingerprint: str,
-    ) -> tuple[frozenset[str], dict[Sku, int]]:
+    ) -> tuple[frozenset[str], StockMoves]:
         """Replace what the customer asked for before the order is released: its customer,
         ship-to and lines (a live line left out is cancelled; a new line number is added).
         The order and its live lines go back to the start and every allocated unit is given
@@ -261,13 +283,11 @@ class Order:
         self._move(OrderEvent.CHANGE, actor, at, "order_changed")
         self.held_from, self.hold_reason = None, None
         wanted = {ln.line_no: ln for ln in lines}
-        freed: dict[Sku, int] = {}
+        freed: StockMoves = {}
         for ln in self.lines:
             if not ln.is_live:
                 continue
-            if ln.allocated_qty:
-                freed[ln.sku] = freed.get(ln.sku, 0) + ln.allocated_qty
-                ln.allocated_qty = 0
+            add_moves(freed, ln.sku, ln.free_unshipped())
             request = wanted.pop(ln.line_no, None)
             if request is None:
                 self._move_line(ln, LineEvent.CANCEL, actor, at, "removed_by_change")
@@ -324,13 +344,12 @@ class Order:
     # -- internals -------------------------------------------------------------------------
     def _end_lines(
         self, event: LineEvent, reason: str, actor: ActorId, at: datetime
-    ) -> dict[Sku, int]:
-        freed: dict[Sku, int] = {}
+    ) -> StockMoves:
+        freed: StockMoves = {}
         for ln in self.lines:
             if ln.is_live:
                 self._move_line(ln, event, actor, at, reason)
-                if ln.allocated_qty:
-                    freed[ln.sku] = freed.get(ln.sku, 0) + ln.allocated_qty
+                add_moves(freed, ln.sku, ln.free_unshipped())
         return freed
 
     def _move(

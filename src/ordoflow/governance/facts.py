@@ -27,6 +27,8 @@ ORDER_FACTS: dict[str, str] = {
     "channel": "where the order came from: api, edi, ecommerce or field_sales",
     "site": "the site that ships the order",
     "destination country": "the ship-to's country (ISO 3166 alpha-2)",
+    "destination region": "US-EAST, US-CENTRAL or US-WEST for a US ship-to (by the first "
+    "digit of its ZIP code: 0-3, 4-7, 8-9), EU for a European Union country, else the country",
     "order total": "the value of the order's live lines, in the order's currency",
     "credit limit": "the customer's credit limit, in its currency",
     "open exposure": "the value of the customer's other orders not yet closed, rejected or "
@@ -36,6 +38,7 @@ ORDER_FACTS: dict[str, str] = {
     "days past due": "days the customer's oldest open invoice is overdue (0 until receivables "
     "are kept)",
     "days late": "days between the requested date and today, 0 when not yet due",
+    "days until requested": "days from today to the requested date (negative when late)",
     "denied party": "whether the customer is on a denied-party list (false until such a list "
     "is kept)",
     "hazmat": "whether any live line is a hazardous material",
@@ -64,7 +67,8 @@ FACT_SOURCES: dict[str, frozenset[str]] = {
     **dict.fromkeys(("customer status", "customer tier", "tax id given", "credit limit",
                      "open exposure", "days past due", "denied party"),
                     frozenset({"customer"})),
-    **dict.fromkeys(("ship to complete", "destination country"), frozenset({"ship_to"})),
+    **dict.fromkeys(("ship to complete", "destination country", "destination region"),
+                    frozenset({"ship_to"})),
     **dict.fromkeys(("order total", "hazmat", "fill rate"), frozenset({"lines"})),
     "exposure ratio": frozenset({"customer", "lines"}),
     "orders in last 24 hours": frozenset({"customer"}),
@@ -127,6 +131,20 @@ def fill_rate(order: Order) -> Decimal:
     return _places(Decimal(sum(ln.allocated_qty for ln in live)) / wanted, "0.0001")
 
 
+#: European Union members (ISO 3166 alpha-2), one region for sourcing.
+EU_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+)
+_US_REGIONS = {**dict.fromkeys("0123", "US-EAST"), **dict.fromkeys("4567", "US-CENTRAL"),
+               **dict.fromkeys("89", "US-WEST")}  # fmt: skip
+
+
+def destination_region(ship_to: ShipTo) -> str:
+    if ship_to.country == "US":
+        return _US_REGIONS.get(ship_to.postal_code.strip()[:1], "US")
+    return "EU" if ship_to.country in EU_COUNTRIES else ship_to.country
+
+
 def _ship_to_complete(ship_to: ShipTo) -> bool:
     parts = (ship_to.name, ship_to.address_line, ship_to.city, ship_to.postal_code,
              ship_to.country)  # fmt: skip
@@ -155,11 +173,13 @@ def order_facts(order: Order, data: OrderData, today: date) -> OrderFacts:
         "tax id given": bool(customer.tax_id.strip()),
         "ship to complete": _ship_to_complete(ship_to),
         "channel": order.header.channel.value, "site": order.header.site,
-        "destination country": ship_to.country, "order total": total,
+        "destination country": ship_to.country,
+        "destination region": destination_region(ship_to), "order total": total,
         "credit limit": customer.credit_limit, "open exposure": open_exposure,
         "exposure ratio": exposure_ratio(open_exposure + total, customer.credit_limit),
         "days past due": 0,
         "days late": max(0, (today - order.header.requested_date).days),
+        "days until requested": (order.header.requested_date - today).days,
         "denied party": False,
         "hazmat": any(items[ln.sku].hazmat for ln in live),
         "fill rate": None,
@@ -176,6 +196,7 @@ __all__ = [
     "ORDER_FACTS",
     "OrderData",
     "OrderFacts",
+    "destination_region",
     "discount_percent",
     "exposure_ratio",
     "fill_rate",

@@ -38,12 +38,13 @@ class HoldRoute(_Strict):
 
 
 class Step(_Strict):
-    """A step decides with its table; when it passes, an `allocate` step then takes stock for
-    the order and a `release` step releases it to the warehouse."""
+    """A step decides with its table; when it passes, a `source` step keeps the warehouses its
+    table chose (see `sourcing_plan`), an `allocate` step then takes stock for the order and a
+    `release` step releases it to the warehouse."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     table: str = Field(min_length=1)
-    action: Literal["decide", "allocate", "release"] = "decide"
+    action: Literal["decide", "source", "allocate", "release"] = "decide"
     after: tuple[str, ...] = ()
     parameters: dict[str, Scalar] = Field(default_factory=dict)
     routes: dict[str, HoldRoute] = Field(default_factory=dict)
@@ -120,11 +121,15 @@ def check_template(template: Template, known_tables: Sequence[str] | None = None
             raise _invalid(ErrorCode.TEMPLATE_INVALID, f"{where}.table",
                            f"unknown decision table {step.table!r}")  # fmt: skip
     running = order_steps(template)
-    for action in ("allocate", "release"):
+    for action in ("source", "allocate", "release"):
         if sum(s.action == action for s in running) > 1:
             raise _invalid(ErrorCode.TEMPLATE_INVALID, "steps", f"more than one {action} step")
     actions = [s.action for s in running if s.action != "decide"]
-    if "release" in actions and actions[0] != "allocate":
+    for later, earlier in (("release", "allocate"), ("allocate", "source")):
+        if later in actions and earlier in actions[actions.index(later):]:
+            raise _invalid(ErrorCode.TEMPLATE_INVALID, "steps",
+                           f"the {later} step must come after the {earlier} step")  # fmt: skip
+    if "release" in actions and "allocate" not in actions:
         raise _invalid(ErrorCode.TEMPLATE_INVALID, "steps",
                        "the release step must come after the allocate step")  # fmt: skip
     for n, point in enumerate(template.variation_points):

@@ -11,6 +11,7 @@ from ordoflow.domain.eventlog import ChainHead, OrderLogEntry, canonical_json
 from ordoflow.domain.intake import OrderHeader
 from ordoflow.domain.lifecycle import LineStatus, OrderStatus
 from ordoflow.domain.orders import Order, OrderLine
+from ordoflow.domain.sourcing import SourcingPlan
 from ordoflow.domain.values import (
     AccountNumber,
     ActorId,
@@ -38,6 +39,7 @@ def order_row(order: Order) -> dict[str, Any]:
         "pins": order.pins, "process": order.process, "process_step": order.process_step,
         "decision_count": order.decision_count, "changed_by": order.changed_by,
         "priority": order.priority,
+        "sourcing": order.sourcing.as_json() if order.sourcing else None,
     }  # fmt: skip
 
 
@@ -47,7 +49,8 @@ def line_rows(order: Order) -> list[dict[str, Any]]:
             "order_id": order.id, "line_no": ln.line_no, "sku": ln.sku, "quantity": ln.quantity,
             "unit_price": ln.unit_price, "unit_of_measure": ln.unit_of_measure,
             "status": ln.status.value, "allocated_qty": ln.allocated_qty,
-            "shipped_qty": ln.shipped_qty,
+            "shipped_qty": ln.shipped_qty, "sources": ln.sources or None,
+            "shipped_from": ln.shipped_from or None,
         }
         for ln in order.lines
     ]  # fmt: skip
@@ -87,6 +90,8 @@ def to_order(r: Any, lines: Sequence[Any]) -> Order:
             OrderLine(
                 ln.line_no, Sku(ln.sku), ln.quantity, ln.unit_price, ln.unit_of_measure,
                 LineStatus(ln.status), ln.allocated_qty, ln.shipped_qty,
+                _sites(ln.sources, r.site, ln.allocated_qty), _sites(ln.shipped_from, r.site,
+                                                                     ln.shipped_qty),
             )
             for ln in lines
         ],
@@ -102,7 +107,16 @@ def to_order(r: Any, lines: Sequence[Any]) -> Order:
         pins=r.pins, process=r.process, process_step=r.process_step,
         decision_count=r.decision_count,
         changed_by=ActorId(r.changed_by) if r.changed_by else None, priority=r.priority,
+        sourcing=SourcingPlan.from_json(r.sourcing) if r.sourcing else None,
     )  # fmt: skip
+
+
+def _sites(stored: dict[str, int] | None, home: str, units: int) -> dict[SiteCode, int]:
+    """Units per site as stored; a line kept before sites were recorded per line holds its
+    units at the order's site."""
+    if stored is None:
+        return {SiteCode(home): units} if units else {}
+    return {SiteCode(s): int(q) for s, q in stored.items()}
 
 
 def decision_row(d: DecisionRecord) -> dict[str, Any]:
@@ -115,6 +129,7 @@ def decision_row(d: DecisionRecord) -> dict[str, Any]:
         "owner_role": route.owner_role if route else None,
         "due_at": route.due_at if route else None, "process": d.process,
         "evaluations": canonical_json(list(d.evaluations)),
+        "effect": None if d.effect is None else canonical_json(d.effect),
     }  # fmt: skip
 
 
@@ -125,6 +140,7 @@ def to_decision(r: Any) -> DecisionRecord:
         table_version=r.table_version, outcome=Outcome(r.outcome), reason=r.reason_code,
         decided_at=r.decided_at, actor=ActorId(r.actor),
         evaluations=tuple(json.loads(r.evaluations)), route=route, process=r.process,
+        effect=None if r.effect is None else json.loads(r.effect),
     )  # fmt: skip
 
 

@@ -61,7 +61,8 @@ _UPDATE_ORDER = (
         version=sa.bindparam("version"), log_seq=sa.bindparam("log_seq"),
         log_head=sa.bindparam("log_head"), pins=sa.bindparam("pins"),
         process=sa.bindparam("process"), process_step=sa.bindparam("process_step"),
-        decision_count=sa.bindparam("decision_count"),
+        decision_count=sa.bindparam("decision_count"), priority=sa.bindparam("priority"),
+        sourcing=sa.bindparam("sourcing"),
     )
 )  # fmt: skip
 _UPDATE_LINE = (
@@ -72,7 +73,8 @@ _UPDATE_LINE = (
     )
     .values(
         status=sa.bindparam("status"), allocated_qty=sa.bindparam("allocated_qty"),
-        shipped_qty=sa.bindparam("shipped_qty"),
+        shipped_qty=sa.bindparam("shipped_qty"), sources=sa.bindparam("sources"),
+        shipped_from=sa.bindparam("shipped_from"),
     )
 )  # fmt: skip
 _SELECT_LINES = order_lines.select().order_by(order_lines.c.order_id, order_lines.c.line_no)
@@ -242,7 +244,7 @@ class SqlOrderRepository(OrderRepository):
         short = (
             sa.select(o.c.id, o.c.priority, o.c.requested_date, o.c.received_at)
             .join(ln, ln.c.order_id == o.c.id)
-            .where(o.c.site == site,
+            .where(sa.or_(o.c.site == site, o.c.sourcing.is_not(None)),
                    o.c.status.in_([OrderStatus.BACKORDERED.value,
                                    OrderStatus.PARTIALLY_ALLOCATED.value]),
                    o.c.process_step.is_not(None), ln.c.sku.in_(sorted(set(skus))),
@@ -251,11 +253,13 @@ class SqlOrderRepository(OrderRepository):
             .distinct()
             .subquery()
         )  # fmt: skip
-        query = sa.select(short.c.id).order_by(
-            sa.func.coalesce(short.c.priority, 0).desc(), short.c.requested_date,
-            short.c.received_at, short.c.id,
+        query = (
+            sa.select(short.c.id, o.c.site, o.c.sourcing).join(o, o.c.id == short.c.id)
+            .order_by(sa.func.coalesce(short.c.priority, 0).desc(), short.c.requested_date,
+                      short.c.received_at, short.c.id)
         )  # fmt: skip
-        return [OrderId(r.id) for r in self.conn.execute(query)]
+        return [OrderId(r.id) for r in self.conn.execute(query)
+                if site in (r.sourcing["sites"] if r.sourcing else (r.site,))]  # fmt: skip
 
     def latest(
         self,

@@ -74,6 +74,14 @@ class SqlStockRepository:
         row = _FAST_AVAILABLE.first(self.conn, {"b_sku": sku, "b_site": site})
         return int(row[0] or 0) if row else 0
 
+    def levels(
+        self, skus: Iterable[Sku], sites: Iterable[SiteCode]
+    ) -> dict[tuple[Sku, SiteCode], int]:
+        query = sa.select(stock.c.sku, stock.c.site, stock.c.on_hand - stock.c.allocated).where(
+            stock.c.sku.in_(sorted(set(skus))), stock.c.site.in_(sorted(set(sites)))
+        )
+        return {(Sku(r[0]), SiteCode(r[1])): int(r[2]) for r in self.conn.execute(query)}
+
     def receive(self, sku: Sku, site: SiteCode, quantity: int) -> bool:
         if quantity < 0:
             count_out = (

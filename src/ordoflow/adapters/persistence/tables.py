@@ -113,6 +113,7 @@ orders = sa.Table(
     sa.Column("decision_count", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("changed_by", Code, nullable=True),
     sa.Column("priority", sa.Integer(), nullable=True),
+    sa.Column("sourcing", sa.JSON(), nullable=True),
     sa.UniqueConstraint("account_number", "customer_po", name="uq_orders_customer_po"),
     sa.ForeignKeyConstraint(
         ["account_number", "ship_to"], ["ship_tos.account_number", "ship_tos.code"],
@@ -134,6 +135,8 @@ order_lines = sa.Table(
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("allocated_qty", sa.BigInteger(), nullable=False),
     sa.Column("shipped_qty", sa.BigInteger(), nullable=False),
+    sa.Column("sources", sa.JSON(), nullable=True),
+    sa.Column("shipped_from", sa.JSON(), nullable=True),
     sa.CheckConstraint("quantity > 0", name="quantity_positive"),
     sa.CheckConstraint(
         "allocated_qty >= 0 AND shipped_qty >= 0 AND shipped_qty <= allocated_qty "
@@ -178,6 +181,7 @@ order_decisions = sa.Table(
     sa.Column("due_at", UtcDateTime, nullable=True),
     sa.Column("process", Code, nullable=True),
     sa.Column("evaluations", sa.Text(), nullable=False),
+    sa.Column("effect", sa.Text(), nullable=True),
     sa.Index("ix_order_decisions_table_name", "table_name", "decided_at"),
 )  # fmt: skip
 

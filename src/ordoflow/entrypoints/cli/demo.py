@@ -43,7 +43,7 @@ FINANCE, ADMIN, SUPERVISOR = ActorId("fin.fay"), ActorId("admin"), ActorId("sup.
 OWNER, BOARD, OPS = ActorId("process.owner.li"), ActorId("board.sam"), ActorId("ops.omar")
 TABLES = ("customer_validation.dmn", "pricing_approval.dmn", "credit.dmn",
           "export_compliance.dmn", "allocation_priority.dmn", "shipping_constraints.dmn",
-          "release_policy.dmn", "order_review.dmn", "approval_authority.dmn",
+          "release_policy.dmn", "order_review.dmn", "sourcing_policy.dmn", "approval_authority.dmn",
           "segregation_of_duties.dmn", "override_reasons.dmn")  # fmt: skip
 TODAY = date(2026, 12, 1)
 
