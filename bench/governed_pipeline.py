@@ -1,8 +1,9 @@
 """Governed pipeline throughput: orders of five lines placed through the application layer on a
 database where the standard order-to-cash process is published, so that every order runs the whole
-governed process in its placing transaction (eight decision tables: customer validation, pricing
-approval, credit, export compliance, order review, allocation priority, shipping constraints,
-release policy; stock taken; the order released; each step's decision trace stored in
+governed process in its placing transaction (nine decision tables: customer validation, pricing
+approval, credit, export compliance, order review, sourcing policy, allocation priority,
+shipping constraints, release policy; stock taken; the order released and a warehouse request
+created; each step's decision trace stored in
 order_decisions), against the intake-only rate of the spine benchmark measured in the same run.
 
     .venv/bin/python bench/governed_pipeline.py [--orders N] [--backend sqlite|postgres|both]
@@ -16,7 +17,7 @@ resources `rulesets/*.dmn` and `templates/order_to_cash.yaml`), each drafted and
 process owner and approved by a board member. Its orders are those of bench/order_intake.py (same
 lines, quantities and prices, channel api, one site) spread over the 50 customers, so that each
 customer's open exposure, which the credit step sums, stays at a realistic size. No order may be
-held: after the timed rounds every order placed (warm-up included) must be released with eight
+held: after the timed rounds every order placed (warm-up included) must be released with nine
 decisions, else the benchmark stops without a figure.
 
 The intake-only baseline is bench/order_intake.py's application path, imported and run
@@ -81,7 +82,7 @@ DEFAULT_ROUNDS = 3
 TARGET = 0.70  # governed / intake-only
 PROFILE_ORDERS = 300
 
-STEPS = 8  # the standard template's steps, one decision table each
+STEPS = 9  # the standard template's steps, one decision table each
 CUSTOMERS = tuple(AccountNumber(f"C-GOV-{n:02d}") for n in range(1, 51))
 CREDIT_LIMIT = Decimal("100000000")
 ON_HAND = 1_000_000_000

@@ -24,6 +24,8 @@ from ordoflow.domain.cases import Case
 from ordoflow.domain.decisions import DecisionRecord, Outcome
 from ordoflow.domain.errors import Conflict, ErrorCode, NotFound
 from ordoflow.domain.eventlog import AuditEntry, ChainHead, OrderLogEntry, sealed_audit_entry
+from ordoflow.domain.invoicing import CreditMemo, Invoice
+from ordoflow.domain.ledger import JournalEntry
 from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import (
     Customer,
@@ -38,12 +40,20 @@ from ordoflow.domain.masterdata import (
 from ordoflow.domain.orders import Order
 from ordoflow.domain.people import Delegation, User
 from ordoflow.domain.receipts import Receipt
+from ordoflow.domain.returns import ReturnAuthorization
 from ordoflow.domain.values import AccountNumber, ActorId, OrderId, ShipToCode, SiteCode, Sku
+from ordoflow.domain.warehouse import Shipment, WarehouseRequest, WarehouseRequestId
 from ordoflow.governance.versions import (
     Activation,
     ArtifactKind,
     ArtifactVersion,
     VersionStatus,
+)
+from tests.fakes_fulfilment import (
+    FakeBillingRepository,
+    FakeLedger,
+    FakeReturnRepository,
+    FakeWarehouseRepository,
 )
 
 R = TypeVar("R", bound=MasterRecord)
@@ -80,6 +90,13 @@ class Store:
     activations: dict[str, Activation] = field(default_factory=dict)
     receipts: dict[tuple[str, str], Receipt] = field(default_factory=dict)
     processed: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    requests: dict[WarehouseRequestId, WarehouseRequest] = field(default_factory=dict)
+    shipments: dict[tuple[str, str], Shipment] = field(default_factory=dict)
+    sequences: dict[tuple[str, str], int] = field(default_factory=dict)
+    invoices: dict[str, Invoice] = field(default_factory=dict)
+    memos: dict[str, CreditMemo] = field(default_factory=dict)
+    journal: list[JournalEntry] = field(default_factory=list)
+    returns: dict[str, ReturnAuthorization] = field(default_factory=dict)
 
 
 def _snapshot(order: Order) -> Order:
@@ -153,7 +170,7 @@ class FakeOrderRepository(OrderRepository):
     def open_value(self, account: AccountNumber, excluding: OrderId) -> Decimal:
         settled = {"closed", "rejected", "cancelled"}
         return sum(
-            (ln.amount for o in self.store.orders.values()
+            (ln.unit_price * (ln.quantity - ln.shipped_qty) for o in self.store.orders.values()
              if o.header.account_number == account and o.id != excluding
              and o.status.value not in settled
              for ln in o.lines if ln.status.value not in settled),
@@ -246,6 +263,10 @@ class FakeStockRepository:
     def available(self, sku: Sku, site: SiteCode) -> int:
         level = self._level(sku, site)
         return level.available if level else 0
+
+    def on_hand(self, sku: Sku) -> int:
+        return sum(level.on_hand for level in self.store.records.values()
+                   if isinstance(level, StockLevel) and level.sku == sku)  # fmt: skip
 
     def levels(
         self, skus: Iterable[Sku], sites: Iterable[SiteCode]
@@ -533,6 +554,10 @@ class FakeUnitOfWork(UnitOfWork):
         self.versions = FakeVersionRepository(self.working)
         self.users = FakeUserRepository(self.working)
         self.cases = FakeCaseRepository(self.working)
+        self.warehouse = FakeWarehouseRepository(self.working)
+        self.billing = FakeBillingRepository(self.working)
+        self.ledger = FakeLedger(self.working)
+        self.returns = FakeReturnRepository(self.working)
         return super().__enter__()
 
     def _commit(self) -> None:
@@ -563,6 +588,7 @@ class FakeUnitOfWork(UnitOfWork):
                 raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"case {cid} changed meanwhile")
         if any(k in shared.processed for k in working.processed.keys() - base.processed.keys()):
             raise Conflict(ErrorCode.CONCURRENT_UPDATE, "the event was handled meanwhile")
+        _check_warehouse(shared, base, working)
         for key, receipt in working.receipts.items():
             if key not in base.receipts and key in shared.receipts:
                 message = f"{receipt.site} already has a receipt {receipt.reference!r}"
@@ -580,6 +606,13 @@ class FakeUnitOfWork(UnitOfWork):
         _merge(shared.activations, base.activations, working.activations)
         _merge(shared.receipts, base.receipts, working.receipts)
         _merge(shared.processed, base.processed, working.processed)
+        _merge(shared.requests, base.requests, working.requests)
+        _merge(shared.shipments, base.shipments, working.shipments)
+        _merge(shared.sequences, base.sequences, working.sequences)
+        _merge(shared.invoices, base.invoices, working.invoices)
+        _merge(shared.memos, base.memos, working.memos)
+        _merge(shared.returns, base.returns, working.returns)
+        shared.journal.extend(working.journal[len(base.journal) :])
         published = {e.id: at for e, at in working.outbox if at is not None}
         shared.outbox = [(e, published.get(e.id, at)) for e, at in shared.outbox]
         shared.outbox.extend(working.outbox[len(base.outbox) :])
@@ -587,6 +620,25 @@ class FakeUnitOfWork(UnitOfWork):
 
     def rollback(self) -> None:
         """Nothing to undo: uncommitted work lives only in the copy."""
+
+
+def _check_warehouse(shared: Store, base: Store, working: Store) -> None:
+    """What the database refuses at commit: a request or return changed meanwhile, a shipment
+    or invoice whose key was taken meanwhile, a document number taken meanwhile."""
+    versioned: tuple[tuple[Any, Any, Any], ...] = (
+        (working.requests, base.requests, shared.requests),
+        (working.returns, base.returns, shared.returns),
+    )
+    for mine, before, now in versioned:
+        for key, item in mine.items():
+            if key in before and before[key].version not in (item.version, now[key].version):
+                raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"{key} changed meanwhile")
+    if any(k in shared.shipments for k in working.shipments.keys() - base.shipments.keys()):
+        raise Conflict(ErrorCode.CONCURRENT_UPDATE, "the shipment was confirmed meanwhile")
+    if any(k in shared.invoices for k in working.invoices.keys() - base.invoices.keys()):
+        raise Conflict(ErrorCode.CONCURRENT_UPDATE, "the shipment was invoiced meanwhile")
+    if any(shared.sequences.get(k) != base.sequences.get(k) for k in working.sequences):
+        raise Conflict(ErrorCode.CONCURRENT_UPDATE, "a document number was taken meanwhile")
 
 
 def _merge(shared: dict[Any, Any], base: dict[Any, Any], working: dict[Any, Any]) -> None:

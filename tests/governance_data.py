@@ -6,8 +6,10 @@ from datetime import datetime
 from importlib import resources
 
 from ordoflow.application import commands as c
+from ordoflow.application.invoicing import INVOICE_CHARGES
 from ordoflow.application.messagebus import MessageBus
 from ordoflow.application.policies import CASE_TABLES
+from ordoflow.application.returns import RETURN_POLICY
 from ordoflow.governance.versions import ArtifactKind
 from tests.staff import BOARD, OWNER, ensure_staff
 
@@ -16,7 +18,7 @@ TABLE_NAMES = sorted(p.name.removesuffix(".dmn") for p in (PACKAGE / "rulesets")
                      if p.name.endswith(".dmn"))  # fmt: skip
 #: The tables the standard template's steps run (the others, such as approval authority, are
 #: read when a case is decided).
-STEP_TABLES = sorted(set(TABLE_NAMES) - set(CASE_TABLES))
+STEP_TABLES = sorted(set(TABLE_NAMES) - set(CASE_TABLES) - {INVOICE_CHARGES, RETURN_POLICY})
 
 
 def ruleset_text(name: str) -> str:

@@ -36,7 +36,8 @@ STAFF: dict[ActorId, frozenset[Role]] = {
 ACTS_FOR: dict[str, ActorId] = {
     "PlaceOrder": AGENT, "ValidateOrder": AGENT, "HoldOrder": AGENT, "ResumeOrder": AGENT,
     "RejectOrder": AGENT, "CancelOrder": AGENT, "EditOrder": AGENT,
-    "AllocateOrder": WAREHOUSE, "ReleaseOrder": WAREHOUSE, "ConfirmShipment": WAREHOUSE,
+    "AllocateOrder": WAREHOUSE, "ReleaseOrder": WAREHOUSE, "ConfirmPicking": WAREHOUSE,
+    "ConfirmPacking": WAREHOUSE, "ConfirmShipment": WAREHOUSE, "ConfirmDelivery": WAREHOUSE,
     "InvoiceOrder": FINANCE, "CloseOrder": FINANCE,
     "CreateRecord": ADMIN, "UpdateRecord": ADMIN, "ImportRecords": ADMIN,
     "DraftVersion": OWNER, "SubmitVersion": OWNER, "RequestActivation": OWNER,

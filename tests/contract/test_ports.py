@@ -418,7 +418,8 @@ def test_waiting_orders_come_by_priority_then_requested_date_then_age(
         assert uow.orders.waiting_for(elsewhere, [sku]) == [low.id]
         assert uow.orders.get(low.id).sourcing == low.sourcing  # type: ignore[union-attr]
         kept = uow.orders.get(released.id)
-        assert kept is not None and kept.lines[0].sources == {site: 1}
+        assert kept is not None
+        assert kept.lines[0].sources == {site: 1}
 
 
 # -- records -----------------------------------------------------------------------------------

@@ -30,9 +30,9 @@ ORDER_ID = re.compile(r"^SO-[0-9A-F]+$")
 # -- the command and the schema -------------------------------------------------------------
 
 
-def test_help_lists_the_db_import_orders_audit_and_demo_commands(tmp_path: Path) -> None:
+def test_help_lists_the_db_import_orders_warehouse_audit_and_demo_commands(tmp_path: Path) -> None:
     result = Cli("sqlite:///unused.db", tmp_path).ok("--help")
-    for command in ("db", "import", "orders", "audit", "demo"):
+    for command in ("db", "import", "orders", "warehouse", "audit", "demo"):
         assert re.search(rf"^\W*{command}\s", result.out, re.MULTILINE), command
 
 
@@ -297,6 +297,8 @@ def test_showing_an_unknown_order_is_refused_with_unknown_order(cli: Cli, staffe
 #: who: the warehouse lead ships, finance invoices and closes).
 BY_THE_PROCESS = ("validate", "allocate", "release")
 BY_HAND = (("ship", WAREHOUSE), ("invoice", FINANCE), ("close", FINANCE))
+#: The sample order's site: the warehouse asked to ship it.
+ACME_SITE = "DAL1"
 
 
 def order_moves(detail: dict[str, Any]) -> list[tuple[str, str]]:
@@ -307,15 +309,40 @@ def order_moves(detail: dict[str, Any]) -> list[tuple[str, str]]:
 def test_an_order_goes_from_placed_to_closed_through_the_command_line(
     cli: Cli, sample_distributor: App
 ) -> None:
-    agent = cli.as_user(AGENT)
+    agent, warehouse = cli.as_user(AGENT), cli.as_user(WAREHOUSE)
     order_id = place(agent, acme_order(ref("PO")))
-    assert agent.ok("orders", "show", order_id, "--json").json()["status"] == "released"
-    for step, who in BY_HAND:
-        shipped = ("--line", "1=12", "--line", "2=4") if step == "ship" else ()
-        done = cli.as_user(who).ok("orders", step, order_id, *shipped).out.strip()
+    released = agent.ok("orders", "show", order_id, "--json").json()
+    request_id = f"{order_id}-{ACME_SITE}"
+    assert released["status"] == "released"
+    assert [(r["id"], r["site"], r["status"]) for r in released["requests"]] == [
+        (request_id, ACME_SITE, "released")
+    ]  # fmt: skip
+
+    def waiting() -> list[list[str]]:
+        listed = warehouse.ok("warehouse", "requests", "--site", ACME_SITE).out
+        return [row[:3] for row in table_rows(listed) if row[0] == request_id]
+
+    assert waiting() == [[request_id, ACME_SITE, "released"]]
+    # the warehouse lead works the request: pick, pack, ship under the warehouse's reference
+    assert warehouse.ok("warehouse", "pick", request_id).out.strip() == f"{request_id}: picked"
+    assert warehouse.ok("warehouse", "pack", request_id).out.strip() == f"{request_id}: packed"
+    ship = ("warehouse", "ship", request_id, "--reference", "SHP-1", "--line", "1=12",
+            "--line", "2=4", "--tracking", "TRK-1")  # fmt: skip
+    assert (
+        warehouse.ok(*ship).out.strip() == "SHP-1: shipped; invoicing follows (ordoflow worker run)"
+    )
+    assert warehouse.ok(*ship).out.strip() == "SHP-1: already confirmed, nothing changed"
+    assert waiting() == []
+    for step, who in BY_HAND[1:]:
+        done = cli.as_user(who).ok("orders", step, order_id).out.strip()
         assert done == f"{order_id}: done"
     detail = agent.ok("orders", "show", order_id, "--json").json()
     assert detail["status"] == "closed"
+    assert [(r["id"], r["status"]) for r in detail["requests"]] == [(request_id, "shipped")]
+    assert [(s["reference"], s["request_id"], s["lines"], s["tracking"])
+            for s in detail["shipments"]] == [
+        ("SHP-1", request_id, {"1": 12, "2": 4}, "TRK-1")
+    ]  # fmt: skip
     lines = [(ln["status"], ln["shipped"]) for ln in detail["lines"]]
     assert lines == [("closed", 12), ("closed", 4)]
     events = detail["events"]

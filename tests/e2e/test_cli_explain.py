@@ -35,7 +35,7 @@ def test_explain_prints_the_step_row_inputs_and_who_may_release_a_held_order(
     assert shown["stopped_at"]["inputs"][2] == {"input": "Exposure ratio", "value": "1.051",
                                                 "test": "> 1"}  # fmt: skip
     assert shown["pins"]["table:credit"] == "v1"
-    assert "not held: passed 8 decision(s)" in analyst.ok("orders", "explain", released).out
+    assert "not held: passed 9 decision(s)" in analyst.ok("orders", "explain", released).out
     refused(analyst("orders", "explain", "SO-NOPE"), "unknown_order")
 
 

@@ -17,6 +17,7 @@ from ordoflow.application.requests import parse_place_order
 from ordoflow.bootstrap import App
 from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.values import AccountNumber, Sku
+from ordoflow.domain.warehouse import RequestStatus, WarehouseRequest
 from tests.builders import World, place, seed
 from tests.staff import ADMIN, AGENT, AUDITOR, FINANCE, INTEGRATION, WAREHOUSE, ensure_staff
 
@@ -141,7 +142,12 @@ def test_an_illegal_lifecycle_move_is_refused(app: App, world: World) -> None:
 
 def test_cancel_after_shipment_is_refused(app: App, world: World) -> None:
     order_id = app.bus.handle(place(world, 2))  # released by the process
-    app.bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=order_id, shipped={1: 2}))
+    request_id = WarehouseRequest.id_for(order_id, world.site)
+    app.bus.handle(c.ConfirmShipment(actor=WAREHOUSE, request_id=request_id, reference="SHP-1",
+                                     shipped={1: 2}))  # fmt: skip
     assert show_order(app.uow_factory, AGENT, order_id)["status"] == "shipped"
     exc = refused(app, c.CancelOrder(actor=AGENT, order_id=order_id, reason_code="too_late"))
     assert exc.code is ErrorCode.ILLEGAL_TRANSITION
+    with app.uow_factory() as uow:
+        (request,) = uow.warehouse.requests_for(order_id)
+    assert (request.id, request.status) == (request_id, RequestStatus.SHIPPED)

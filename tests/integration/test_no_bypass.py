@@ -13,8 +13,9 @@ from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.people import Role, User
 from ordoflow.domain.values import ActorId, OrderId
+from ordoflow.domain.warehouse import RequestStatus, WarehouseRequest
 from tests.fakes import FakeClock
-from tests.governed_world import ADMIN, AGENT, place_order, set_up
+from tests.governed_world import ADMIN, AGENT, SITE, place_order, set_up
 from tests.staff import FINANCE, WAREHOUSE
 
 ANA = ActorId("credit.ana")
@@ -79,8 +80,10 @@ def test_an_ended_order_cannot_be_reopened_by_any_move(
 ) -> None:
     staffed(app, clock)
     order_id = place_order(app, 1)
+    request_id = WarehouseRequest.id_for(order_id, SITE)
     if end == "close":
-        app.bus.handle(c.ConfirmShipment(order_id=order_id, shipped={1: 1}, actor=WAREHOUSE))
+        app.bus.handle(c.ConfirmShipment(request_id=request_id, reference="SHP-1",
+                                         shipped={1: 1}, actor=WAREHOUSE))  # fmt: skip
         app.bus.handle(c.InvoiceOrder(order_id=order_id, actor=FINANCE))
         app.bus.handle(c.CloseOrder(order_id=order_id, actor=FINANCE))
     else:
@@ -88,7 +91,12 @@ def test_an_ended_order_cannot_be_reopened_by_any_move(
     for move in (c.ResumeOrder(order_id=order_id, actor=AGENT),
                  c.ValidateOrder(order_id=order_id, actor=AGENT),
                  c.ReleaseOrder(order_id=order_id, actor=WAREHOUSE),
-                 c.HoldOrder(order_id=order_id, reason_code="reopen", actor=AGENT)):  # fmt: skip
+                 c.HoldOrder(order_id=order_id, reason_code="reopen", actor=AGENT),
+                 c.ConfirmPicking(request_id=request_id, actor=WAREHOUSE)):  # fmt: skip
         with pytest.raises(DomainError) as refused:
             app.bus.handle(move)
         assert refused.value.code is ErrorCode.ILLEGAL_TRANSITION
+    with app.uow_factory() as uow:
+        (request,) = uow.warehouse.requests_for(order_id)
+    ended = RequestStatus.SHIPPED if end == "close" else RequestStatus.CANCELLED
+    assert (request.id, request.status) == (request_id, ended)

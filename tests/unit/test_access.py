@@ -16,6 +16,7 @@ import pytest
 
 from ordoflow.application import access
 from ordoflow.application import commands as c
+from ordoflow.application.dispatch import dispatch_once
 from ordoflow.application.explaining import explain_order
 from ordoflow.application.messagebus import HANDLERS, MessageBus
 from ordoflow.application.queries import list_orders, show_order, verify_audit
@@ -36,6 +37,7 @@ from ordoflow.domain.masterdata import (
 )
 from ordoflow.domain.people import Role, User
 from ordoflow.domain.receipts import ReceiptKind, ReceiptLine
+from ordoflow.domain.returns import Disposition, ReturnId, ReturnRequestLine
 from ordoflow.domain.values import (
     SYSTEM_ACTOR,
     AccountNumber,
@@ -48,14 +50,19 @@ from ordoflow.domain.values import (
     SiteCode,
     Sku,
 )
+from ordoflow.domain.warehouse import RequestStatus, WarehouseRequest, WarehouseRequestId
 from ordoflow.governance.versions import ArtifactKind
 from tests.builders import ref
 from tests.fakes import FakeClock, FakeUnitOfWork, Store
 from tests.governance_data import ruleset_text
 from tests.governed_world import ADMIN, AGENT, USD, Shop, shop
-from tests.staff import AUDITOR, OWNER
+from tests.staff import AUDITOR, OWNER, WAREHOUSE
 
 OTHER = SiteCode("RTM1")
+#: The warehouse's reference of the shipment of `Setting.shipped`.
+SHIPMENT = "SHP-0"
+INVOICE = "INV-US01-000001"  # the shipment's, issued by the worker
+NO_RETURN = ReturnId("RMA-NONE")  # past the access check, a return is looked up
 #: Codes that mean "this user may not do this here"; a user with the role never gets them.
 ACCESS_CODES = frozenset({ErrorCode.NOT_AUTHORISED, ErrorCode.OUTSIDE_SITE_SCOPE,
                           ErrorCode.UNKNOWN_USER})  # fmt: skip
@@ -70,6 +77,7 @@ class Setting:
     waiting: OrderId  # partially allocated, waiting at release (it may be held by hand)
     held: OrderId  # on hold by the process's credit step, with a live case
     elsewhere: OrderId  # an order at OTHER
+    shipped: OrderId  # shipped in full under the warehouse's reference `SHIPMENT`, not delivered
     case_id: str  # the live case of `held`
     draft: int  # a draft version of the credit table
     activation: str  # a requested activation of the standard template for the world's site
@@ -78,6 +86,11 @@ class Setting:
     @property
     def site(self) -> SiteCode:
         return self.world.site
+
+    @property
+    def request(self) -> WarehouseRequestId:
+        """The warehouse request of the released order."""
+        return WarehouseRequest.id_for(self.released, self.site)
 
     def handle(self, command: c.Command) -> object:
         return self.world.handle(command)
@@ -98,10 +111,17 @@ def _build() -> Setting:
         customer_po=ref("PO"), requested_date=world.clock.now().date(), site=OTHER,
         lines=(c.OrderLineInput(line_no=1, sku=world.sku, quantity=1),),
     ))))  # fmt: skip
+    shipped = world.order(1)
     held = world.order(1050)  # over the credit limit
-    statuses = [world.store.orders[o].status for o in (released, waiting, held, elsewhere)]
-    assert statuses == [OrderStatus.RELEASED, OrderStatus.PARTIALLY_ALLOCATED,
-                        OrderStatus.ON_HOLD, OrderStatus.RELEASED]  # fmt: skip
+    world.handle(c.ConfirmShipment(
+        request_id=WarehouseRequest.id_for(shipped, world.site), reference=SHIPMENT,
+        shipped={1: 1}, actor=WAREHOUSE,
+    ))  # fmt: skip
+    assert dispatch_once(world.bus.uow_factory, world.clock).failed == []  # invoiced
+    statuses = [world.store.orders[o].status
+                for o in (released, waiting, held, elsewhere, shipped)]  # fmt: skip
+    assert statuses == [OrderStatus.RELEASED, OrderStatus.PARTIALLY_ALLOCATED, OrderStatus.ON_HOLD,
+                        OrderStatus.RELEASED, OrderStatus.INVOICED]  # fmt: skip
     (case,) = [k for k in world.store.cases.values() if k.order_id == held and k.is_live]
     drafted = world.handle(c.DraftVersion(kind=ArtifactKind.TABLE, name="credit",
                                           text=ruleset_text("credit"), actor=OWNER))  # fmt: skip
@@ -109,7 +129,8 @@ def _build() -> Setting:
     activation = str(world.handle(c.RequestActivation(template="order_to_cash", number=1,
                                                       scope="site", target=world.site,
                                                       actor=OWNER)))  # fmt: skip
-    return Setting(world, released, waiting, held, elsewhere, case.id, draft, activation, spare)
+    return Setting(world, released, waiting, held, elsewhere, shipped, case.id, draft, activation,
+                   spare)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -188,9 +209,21 @@ EXAMPLES: dict[type[c.Command], Example] = {
     c.CancelOrder: lambda s: c.CancelOrder(order_id=s.waiting, reason_code="customer_request"),
     c.AllocateOrder: lambda s: c.AllocateOrder(order_id=s.waiting),
     c.ReleaseOrder: lambda s: c.ReleaseOrder(order_id=s.waiting),
-    c.ConfirmShipment: lambda s: c.ConfirmShipment(order_id=s.released, shipped={1: 1},
-                                                   final=True),
+    c.ConfirmPicking: lambda s: c.ConfirmPicking(request_id=s.request),
+    c.ConfirmPacking: lambda s: c.ConfirmPacking(request_id=s.request),
+    c.ConfirmShipment: lambda s: c.ConfirmShipment(request_id=s.request, reference="SHP-1",
+                                                   shipped={1: 1}, final=True),
+    c.ConfirmDelivery: lambda s: c.ConfirmDelivery(site=s.site, reference=SHIPMENT,
+                                                   received_by="J. Doe"),
     c.InvoiceOrder: lambda s: c.InvoiceOrder(order_id=s.released),
+    c.IssueCreditMemo: lambda s: c.IssueCreditMemo(invoice=INVOICE, lines={1: 1},
+                                                   reason_code="goodwill"),
+    c.RequestReturn: lambda s: c.RequestReturn(
+        order_id=s.shipped, lines=(ReturnRequestLine(1, 1, "damaged_in_transit"),)),
+    c.ReceiveReturn: lambda s: c.ReceiveReturn(return_id=NO_RETURN, site=s.site,
+                                               received={1: 1}),
+    c.DisposeReturn: lambda s: c.DisposeReturn(return_id=NO_RETURN,
+                                               dispositions={1: Disposition.RESTOCK}),
     c.CloseOrder: lambda s: c.CloseOrder(order_id=s.released),
     c.DraftVersion: lambda s: c.DraftVersion(kind=ArtifactKind.TABLE, name="credit",
                                              text=ruleset_text("credit")),
@@ -233,6 +266,9 @@ PERSON_COMMANDS = sorted((k for k in EXAMPLES if k not in access.SYSTEM_COMMANDS
                          key=lambda k: k.__name__)  # fmt: skip
 ORDER_COMMANDS = sorted((k for k in EXAMPLES if issubclass(k, c.OrderCommand)),
                         key=lambda k: k.__name__)  # fmt: skip
+#: The warehouses' reports: on a request (its site decides) or a shipment (the site named).
+WAREHOUSE_COMMANDS = sorted((k for k in EXAMPLES if issubclass(k, c.WarehouseCommand)
+                             or k is c.ConfirmDelivery), key=lambda k: k.__name__)  # fmt: skip
 #: Each command with each role that may run it.
 ROLE_HOLDERS = [(kind, role) for kind in ROLE_COMMANDS
                 for role in sorted(access.COMMAND_ROLES[kind] or ())]  # fmt: skip
@@ -285,7 +321,12 @@ def test_a_user_with_one_of_the_roles_a_command_needs_gets_past_the_access_check
 def test_a_user_with_the_role_really_does_the_work(s: Setting) -> None:
     """A few examples run through to the end, so the ones above act on real things."""
     finance, board = person(s, {Role.FINANCE}), person(s, {Role.GOVERNANCE_BOARD})
-    s.handle(example(s, c.ConfirmShipment, person(s, {Role.WAREHOUSE_LEAD})))
+    lead = person(s, {Role.WAREHOUSE_LEAD})
+    for kind in (c.ConfirmPicking, c.ConfirmPacking, c.ConfirmShipment):
+        s.handle(example(s, kind, lead))
+    assert s.world.store.requests[s.request].status is RequestStatus.SHIPPED
+    assert s.handle(example(s, c.ConfirmDelivery, lead)) is True
+    assert s.world.store.shipments[(s.site, SHIPMENT)].received_by == "J. Doe"
     s.handle(example(s, c.InvoiceOrder, finance))
     s.handle(example(s, c.CloseOrder, finance))
     assert s.world.store.orders[s.released].status is OrderStatus.CLOSED
@@ -353,6 +394,26 @@ def test_an_order_command_on_an_order_of_another_site_is_refused_and_nothing_cha
 ) -> None:
     rotterdam = person(s, set(Role), {OTHER})
     assert refused(s, example(s, kind, rotterdam)) is ErrorCode.OUTSIDE_SITE_SCOPE
+
+
+@pytest.mark.parametrize("kind", WAREHOUSE_COMMANDS, ids=_name)
+def test_a_warehouse_report_for_another_site_is_refused_and_nothing_changes(
+    s: Setting, kind: type[c.Command]
+) -> None:
+    rotterdam = person(s, set(Role), {OTHER})
+    assert refused(s, example(s, kind, rotterdam)) is ErrorCode.OUTSIDE_SITE_SCOPE
+
+
+def test_a_warehouse_lead_reports_on_the_requests_of_their_own_site(s: Setting) -> None:
+    rotterdam = person(s, {Role.WAREHOUSE_LEAD}, {OTHER})
+    there = WarehouseRequest.id_for(s.elsewhere, OTHER)
+    s.handle(c.ConfirmPicking(request_id=there, actor=rotterdam))
+    s.handle(c.ConfirmShipment(request_id=there, reference="RTM-1", shipped={1: 1},
+                               actor=rotterdam))  # fmt: skip
+    s.handle(c.ConfirmDelivery(site=OTHER, reference="RTM-1", received_by="Dock",
+                               actor=rotterdam))  # fmt: skip
+    assert s.world.store.requests[there].status is RequestStatus.SHIPPED
+    assert s.world.store.orders[s.elsewhere].status is OrderStatus.SHIPPED
 
 
 def test_stock_at_another_site_may_not_be_created_updated_or_imported(s: Setting) -> None:
@@ -476,7 +537,7 @@ def test_the_order_list_shows_only_orders_of_the_sites_the_user_acts_for(s: Sett
     def listed(actor: ActorId) -> set[str]:
         return {o["id"] for o in list_orders(s.world.bus.uow_factory, actor)}  # type: ignore[attr-defined]
 
-    here = {s.released, s.waiting, s.held}
+    here = {s.released, s.waiting, s.held, s.shipped}
     assert listed(person(s, {Role.CUSTOMER_SERVICE}, {OTHER})) == {s.elsewhere}
     assert listed(person(s, {Role.CUSTOMER_SERVICE}, {s.site})) == here
     assert listed(AGENT) == {*here, s.elsewhere}
@@ -514,7 +575,7 @@ def test_what_if_by_a_process_owner_of_one_site_replays_only_that_sites_orders(
                    for o in s.world.store.orders.values() if o.header.site == site)  # fmt: skip
 
     here, there = credit_decided(s.site), credit_decided(OTHER)
-    assert (here, there) == (3, 1)
+    assert (here, there) == (4, 1)
     assert replayed(person(s, {Role.PROCESS_OWNER}, {s.site})) == here
     assert replayed(person(s, {Role.PROCESS_OWNER}, {OTHER})) == there
     assert replayed(OWNER) == here + there

@@ -14,6 +14,7 @@ from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.lifecycle import LineStatus, OrderStatus
 from ordoflow.domain.masterdata import PriceEntry, StockLevel
 from ordoflow.domain.values import AccountNumber, CurrencyCode, OrderId, PriceListCode, Sku
+from ordoflow.domain.warehouse import RequestStatus, WarehouseRequest
 from tests.builders import World, place, seed
 from tests.fakes import FakeClock, FakeUnitOfWork, Store, fake_bus
 from tests.staff import ADMIN, AGENT, AUDITOR, FINANCE, WAREHOUSE
@@ -21,6 +22,9 @@ from tests.staff import ADMIN, AGENT, AUDITOR, FINANCE, WAREHOUSE
 #: The steps of the shipped order-to-cash template, in running order.
 STANDARD_STEPS = ("validate_customer", "price", "credit", "export_compliance", "order_review",
                   "source", "allocate", "shipping", "release")  # fmt: skip
+
+
+ILLEGAL = ErrorCode.ILLEGAL_TRANSITION
 
 
 @pytest.fixture
@@ -45,6 +49,17 @@ def partially_allocated(bus: object, store: Store, world: World) -> OrderId:
     oid: OrderId = bus.handle(place(world, 4, 20))  # type: ignore[attr-defined]
     assert store.orders[oid].status is OrderStatus.PARTIALLY_ALLOCATED
     return oid
+
+
+def ship(world: World, oid: OrderId, shipped: dict[int, int], *, reference: str = "SHP-1",
+         final: bool = False) -> c.ConfirmShipment:  # fmt: skip
+    """The warehouse lead confirms a shipment of the order's request at the world's site."""
+    return c.ConfirmShipment(actor=WAREHOUSE, request_id=WarehouseRequest.id_for(oid, world.site),
+                             reference=reference, shipped=shipped, final=final)  # fmt: skip
+
+
+def request(store: Store, world: World, oid: OrderId) -> WarehouseRequest:
+    return store.requests[WarehouseRequest.id_for(oid, world.site)]
 
 
 def stock(store: Store, world: World, n: int = 0) -> StockLevel:
@@ -78,10 +93,23 @@ def test_a_placed_order_runs_the_standard_process_and_is_released_with_its_log_a
     new = [e for e, _ in store.outbox[events_before:]]
     assert [e.type for e in new] == ["ordoflow.order.received"] + 3 * [
         "ordoflow.order.status_changed"
-    ]
-    assert [e.data.get("to_status") for e in new[1:]] == ["validated", "allocated", "released"]
-    assert {e.subject for e in new} == {f"orders/{order_id}"}
+    ] + ["ordoflow.warehouse.release_requested"]
+    assert [e.data.get("to_status") for e in new[1:4]] == ["validated", "allocated", "released"]
+    assert {e.subject for e in new[:4]} == {f"orders/{order_id}"}
     assert new[0].data["line_count"] == 2
+    # one warehouse request, for the one site holding the units, and the warehouse is asked
+    request_id = WarehouseRequest.id_for(order_id, world.site)
+    assert list(store.requests) == [request_id] == [f"{order_id}-{world.site}"]
+    asked = store.requests[request_id]
+    assert (asked.order_id, asked.site, asked.status) == (order_id, world.site,
+                                                          RequestStatus.RELEASED)  # fmt: skip
+    assert [(ln.line_no, ln.sku, ln.quantity, ln.shipped) for ln in asked.lines] == [
+        (1, world.skus[0], 2, 0), (2, world.skus[1], 3, 0)
+    ]  # fmt: skip
+    assert new[4].subject == f"warehouse/{world.site}/{request_id}"
+    assert new[4].data["lines"] == [{"line": 1, "sku": world.skus[0], "quantity": 2},
+                                    {"line": 2, "sku": world.skus[1], "quantity": 3}]  # fmt: skip
+    assert store.shipments == {}
 
 
 def test_the_same_po_with_the_same_body_returns_the_existing_order_and_creates_nothing() -> None:
@@ -241,13 +269,20 @@ def test_the_full_path_ships_invoices_and_closes_and_stock_leaves_the_site() -> 
     oid = bus.handle(place(world, 4, 2))
     assert store.orders[oid].status is OrderStatus.RELEASED
     clock.advance(minutes=5)
-    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 1}))
+    bus.handle(ship(world, oid, {1: 1}, reference="SHP-1"))
     assert store.orders[oid].status is OrderStatus.PARTIALLY_SHIPPED
-    for command in (c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 3, 2: 2}),
+    assert request(store, world, oid).status is RequestStatus.PARTIALLY_SHIPPED
+    for command in (ship(world, oid, {1: 3, 2: 2}, reference="SHP-2"),
                     c.InvoiceOrder(actor=FINANCE, order_id=oid),
                     c.CloseOrder(actor=FINANCE, order_id=oid)):  # fmt: skip
         clock.advance(minutes=5)
         bus.handle(command)
+    done = request(store, world, oid)
+    assert done.status is RequestStatus.SHIPPED
+    assert [(ln.quantity, ln.shipped) for ln in done.lines] == [(4, 4), (2, 2)]
+    assert {ref: s.units for (_, ref), s in store.shipments.items()} == {
+        "SHP-1": {1: 1}, "SHP-2": {1: 3, 2: 2}
+    }  # fmt: skip
     order = store.orders[oid]
     assert order.status is OrderStatus.CLOSED
     assert {ln.status for ln in order.lines} == {LineStatus.CLOSED}
@@ -261,32 +296,38 @@ def test_shipping_more_than_was_released_is_refused() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 4))
     assert store.orders[oid].status is OrderStatus.RELEASED
-    assert refused(bus, c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 5})) is (
-        ErrorCode.OVER_SHIPMENT
-    )
+    outbox = len(store.outbox)
+    assert refused(bus, ship(world, oid, {1: 5})) is ErrorCode.OVER_SHIPMENT
     assert store.orders[oid].status is OrderStatus.RELEASED
+    held = request(store, world, oid)
+    assert (held.status, held.lines[0].shipped) == (RequestStatus.RELEASED, 0)
+    assert store.shipments == {}
+    assert len(store.outbox) == outbox
+    assert (stock(store, world).on_hand, stock(store, world).allocated) == (10, 4)
 
 
 @pytest.mark.parametrize(
-    "command",
+    ("command", "code"),
     [
-        lambda oid: c.InvoiceOrder(actor=FINANCE, order_id=oid),
-        lambda oid: c.ReleaseOrder(actor=WAREHOUSE, order_id=oid),
-        lambda oid: c.ResumeOrder(actor=AGENT, order_id=oid),
-        lambda oid: c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 1}),
-        lambda oid: c.CloseOrder(actor=FINANCE, order_id=oid),
+        (lambda _, oid: c.InvoiceOrder(actor=FINANCE, order_id=oid), ILLEGAL),
+        (lambda _, oid: c.ReleaseOrder(actor=WAREHOUSE, order_id=oid), ILLEGAL),
+        (lambda _, oid: c.ResumeOrder(actor=AGENT, order_id=oid), ILLEGAL),
+        # never released: no warehouse holds a request to ship from
+        (lambda w, oid: ship(w, oid, {1: 1}), ErrorCode.UNKNOWN_WAREHOUSE_REQUEST),
+        (lambda _, oid: c.CloseOrder(actor=FINANCE, order_id=oid), ILLEGAL),
     ],
-)
+)  # fmt: skip
 def test_illegal_moves_from_a_backordered_order_are_refused_and_change_nothing(
-    command: object,
+    command: object, code: ErrorCode
 ) -> None:
     bus, store, _ = fake_bus()
     world = seed(bus, stock=0)
     oid = bus.handle(place(world, 1))
     assert store.orders[oid].status is OrderStatus.BACKORDERED
     log_before, outbox = list(store.log[oid]), len(store.outbox)
-    assert refused(bus, command(oid)) is ErrorCode.ILLEGAL_TRANSITION  # type: ignore[operator]
+    assert refused(bus, command(world, oid)) is code  # type: ignore[operator]
     assert store.orders[oid].status is OrderStatus.BACKORDERED
+    assert (store.requests, store.shipments) == ({}, {})
     assert store.log[oid] == log_before
     assert len(store.outbox) == outbox
 
@@ -402,7 +443,14 @@ def test_a_final_shipment_closes_short_and_gives_back_what_did_not_ship() -> Non
     assert store.orders[hog].status is OrderStatus.RELEASED
     assert store.orders[oid].status is OrderStatus.PARTIALLY_ALLOCATED
     bus.handle(c.ReleaseOrder(actor=WAREHOUSE, order_id=oid))
-    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 2, 2: 4}, final=True))
+    assert [(ln.line_no, ln.quantity) for ln in request(store, world, oid).lines] == [
+        (1, 3),
+        (2, 4),
+    ]
+    bus.handle(ship(world, oid, {1: 2, 2: 4}, final=True))
+    finished = request(store, world, oid)
+    assert finished.status is RequestStatus.SHIPPED
+    assert [(ln.quantity, ln.shipped) for ln in finished.lines] == [(3, 2), (4, 4)]
     order = store.orders[oid]
     assert order.status is OrderStatus.SHIPPED
     assert [(ln.status, ln.shipped_qty, ln.allocated_qty) for ln in order.lines] == [
@@ -419,7 +467,8 @@ def test_a_final_shipment_cancels_lines_that_shipped_nothing() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 2, 3))
     assert store.orders[oid].status is OrderStatus.RELEASED
-    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 2}, final=True))
+    bus.handle(ship(world, oid, {1: 2}, final=True))
+    assert request(store, world, oid).status is RequestStatus.SHIPPED
     lines = store.orders[oid].lines
     assert [ln.status for ln in lines] == [LineStatus.SHIPPED, LineStatus.CANCELLED]
     assert store.orders[oid].status is OrderStatus.SHIPPED
@@ -430,15 +479,18 @@ def test_an_empty_shipment_confirmation_is_refused() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 2))
     assert store.orders[oid].status is OrderStatus.RELEASED
-    empty = c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={}, final=True)
-    assert refused(bus, empty) is ErrorCode.INVALID_QUANTITY
+    assert refused(bus, ship(world, oid, {}, final=True)) is ErrorCode.INVALID_QUANTITY
     assert store.orders[oid].status is OrderStatus.RELEASED
+    assert request(store, world, oid).status is RequestStatus.RELEASED
+    assert store.shipments == {}  # the reference stays free for the real confirmation
+    bus.handle(ship(world, oid, {1: 2}))
+    assert store.orders[oid].status is OrderStatus.SHIPPED
 
 
 def test_log_entries_carry_the_units_allocated_and_shipped() -> None:
     bus, store, _, world = setup()
     oid = bus.handle(place(world, 4))
-    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 4}))
+    bus.handle(ship(world, oid, {1: 4}))
     moves = {(e.activity, e.quantity) for e in store.log[oid] if e.line_no == 1}
     assert {("line allocate", 4), ("line ship", 4)} <= moves
 
@@ -465,17 +517,18 @@ def test_an_order_with_a_line_number_used_twice_is_refused_before_anything_else(
     assert store.orders == {}
 
 
-def test_a_final_confirmation_alone_closes_an_order_whose_released_units_all_shipped() -> None:
+def test_an_order_released_short_closes_short_once_its_warehouse_shipped_all_it_was_asked() -> None:
     bus, store, _, world = setup()
     bus.handle(place(world, 7))
     oid = bus.handle(place(world, 5))  # takes 3 of 5 and waits at release
     assert store.orders[oid].status is OrderStatus.PARTIALLY_ALLOCATED
     bus.handle(c.ReleaseOrder(actor=WAREHOUSE, order_id=oid))
-    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={1: 3}))
-    assert store.orders[oid].status is OrderStatus.PARTIALLY_SHIPPED
-    bus.handle(c.ConfirmShipment(actor=WAREHOUSE, order_id=oid, shipped={}, final=True))
+    bus.handle(ship(world, oid, {1: 3}, reference="SHP-1"))
+    # no warehouse holds anything more for it: the 2 never released are closed short
     assert store.orders[oid].status is OrderStatus.SHIPPED
     assert store.orders[oid].lines[0].shipped_qty == 3
+    refused_code = refused(bus, ship(world, oid, {}, reference="SHP-2", final=True))
+    assert refused_code is ErrorCode.ILLEGAL_TRANSITION  # the request is done
 
 
 def test_an_order_id_already_taken_is_replaced_by_a_fresh_one(

@@ -12,11 +12,11 @@ RULESETS = resources.files("ordoflow.governance") / "rulesets"
 NAMES = sorted(p.name.removesuffix(".dmn") for p in RULESETS.iterdir() if p.name.endswith(".dmn"))
 
 
-def test_the_rule_sets_of_the_nine_steps_and_of_deciding_cases_are_shipped() -> None:
+def test_the_rule_sets_of_the_steps_of_cases_of_invoicing_and_of_returns_are_shipped() -> None:
     assert NAMES == ["allocation_priority", "approval_authority", "credit", "customer_validation",
-                     "export_compliance", "order_review", "override_reasons", "pricing_approval",
-                     "release_policy", "segregation_of_duties", "shipping_constraints",
-                     "sourcing_policy"]  # fmt: skip
+                     "export_compliance", "invoice_charges", "order_review", "override_reasons",
+                     "pricing_approval", "release_policy", "return_policy", "segregation_of_duties",
+                     "shipping_constraints", "sourcing_policy"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", NAMES)

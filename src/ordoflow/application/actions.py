@@ -28,10 +28,13 @@ def _sites(text: Any) -> list[SiteCode]:
 
 def sourcing_plan(step: Step, answer: Any, reason: str | None, home: SiteCode) -> SourcingPlan:
     """The plan from the sourcing table's answer: its `warehouses` (most preferred first),
-    then the order's own site (the one customer service chose), then the step's `fallback
-    order`; its `max splits`, else the step's `maximum splits`, else 0."""
+    then the order's own site (the one customer service chose); when the table names none,
+    the order's own site, then the step's `fallback order`. Its `max splits`, else the step's
+    `maximum splits`, else 0."""
     found = answer if isinstance(answer, Mapping) else {}
-    sites = [*_sites(found.get(WAREHOUSES)), home, *_sites(step.parameters.get(FALLBACK_ORDER))]
+    named = _sites(found.get(WAREHOUSES))
+    fallback = [] if named else _sites(step.parameters.get(FALLBACK_ORDER))
+    sites = [*named, home, *fallback]
     splits = found.get(MAX_SPLITS)
     if splits is None:
         splits = step.parameters.get(MAXIMUM_SPLITS, 0)

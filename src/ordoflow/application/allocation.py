@@ -80,7 +80,7 @@ def _take_planned(
     return locked
 
 
-def _take_short(  # noqa: PLR0913, PLR0917 - one pass over the shortfall of one item
+def _take_short(  # noqa: PLR0917 - one pass over the shortfall of one item
     uow: UnitOfWork,
     sku: Sku,
     lines: Iterable[Need],

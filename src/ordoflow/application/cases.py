@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ordoflow.application import access, allocation, pipeline, policies
+from ordoflow.application import access, allocation, invoicing, pipeline, policies, returns
 from ordoflow.application import commands as c
 from ordoflow.application.explaining import explained_decision
 from ordoflow.application.ports import Clock, UnitOfWork
@@ -193,7 +193,7 @@ def _resolve(
     *,
     reason: str | None,
     comment: str | None,
-    then: Callable[[Order], None],
+    then: Callable[[Case, Order], None],
 ) -> None:
     with uow:
         case = _case(uow, cmd.case_id)
@@ -214,14 +214,15 @@ def _resolve(
             _within_authority(uow, case, order, at)
         case.resolve(resolution, actor=cmd.actor, at=at, reason=reason, comment=comment)
         _audit(uow, case, resolution.value, cmd.actor, at, before, reason)
-        then(order)
+        then(case, order)
         uow.commit()
 
 
 def approve_case(cmd: c.ApproveCase, uow: UnitOfWork, clock: Clock) -> None:
-    """The rule's outcome is accepted as allowed: the process goes on after the held step."""
+    """The rule's outcome is accepted as allowed: the process goes on after the held step (a
+    billing case: its invoice goes out, see `invoicing.release_hold`)."""
     _resolve(cmd, uow, clock, Resolution.APPROVED, reason=None, comment=cmd.comment,
-             then=lambda order: _go_on(order, uow, clock, cmd.actor))  # fmt: skip
+             then=lambda case, order: _go_on(case, order, uow, clock, cmd.actor))  # fmt: skip
 
 
 def override_case(cmd: c.OverrideCase, uow: UnitOfWork, clock: Clock) -> None:
@@ -233,21 +234,35 @@ def override_case(cmd: c.OverrideCase, uow: UnitOfWork, clock: Clock) -> None:
         )
     _resolve(cmd, uow, clock, Resolution.OVERRIDDEN, reason=cmd.reason_code,
              comment=cmd.comment,
-             then=lambda order: _go_on(order, uow, clock, cmd.actor))  # fmt: skip
+             then=lambda case, order: _go_on(case, order, uow, clock, cmd.actor,
+                                             override=True))  # fmt: skip
 
 
 def reject_case(cmd: c.RejectCase, uow: UnitOfWork, clock: Clock) -> None:
-    """The order is rejected; what it held in stock goes back."""
+    """The order is rejected; what it held in stock goes back (a return case: the return is
+    rejected; a billing case cannot be rejected, its goods have shipped)."""
     reason = check_reason(cmd.reason_code)
 
-    def reject(order: Order) -> None:
+    def reject(case: Case, order: Order) -> None:
+        if case.step == returns.RETURN_STEP:
+            returns.decide_case(uow, order, approve=False, actor=cmd.actor, at=clock.now())
+            return
         allocation.give_back(uow, order.reject(reason, actor=cmd.actor, at=clock.now()))
 
     _resolve(cmd, uow, clock, Resolution.REJECTED, reason=reason, comment=cmd.comment,
              then=reject)  # fmt: skip
 
 
-def _go_on(order: Order, uow: UnitOfWork, clock: Clock, actor: ActorId) -> None:
+def _go_on(case: Case, order: Order, uow: UnitOfWork, clock: Clock, actor: ActorId, *,
+           override: bool = False) -> None:  # fmt: skip
+    """Past the hold: the order's process goes on; a billing case's invoice goes out; a
+    return case's return is authorized."""
+    if case.step == invoicing.BILLING_STEP:
+        invoicing.release_hold(uow, order, clock.now(), actor, override=override)
+        return
+    if case.step == returns.RETURN_STEP:
+        returns.decide_case(uow, order, approve=True, actor=actor, at=clock.now())
+        return
     order.resume(actor=actor, at=clock.now())
     pipeline.resume(order, uow, clock, actor)
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from ordoflow.domain.masterdata import MasterRecord
 from ordoflow.domain.people import User
 from ordoflow.domain.receipts import ReceiptKind, ReceiptLine
+from ordoflow.domain.returns import Disposition, ReturnId, ReturnRequestLine
 from ordoflow.domain.values import (
     SYSTEM_ACTOR,
     AccountNumber,
@@ -21,6 +22,7 @@ from ordoflow.domain.values import (
     SiteCode,
     Sku,
 )
+from ordoflow.domain.warehouse import WarehouseRequestId
 from ordoflow.governance.versions import ArtifactKind
 
 
@@ -105,12 +107,79 @@ class ReleaseOrder(OrderCommand):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ConfirmShipment(OrderCommand):
-    """Units shipped per line number; omitted lines shipped nothing. `final` says the shipment
-    is complete: what did not ship is closed short and its allocation given back."""
+class WarehouseCommand(Command):
+    """A warehouse's report on one of its requests (a WMS, the simulator or a person)."""
 
+    request_id: WarehouseRequestId
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConfirmPicking(WarehouseCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConfirmPacking(WarehouseCommand):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConfirmShipment(WarehouseCommand):
+    """Units shipped per order line under the warehouse's own shipment reference, unique per
+    warehouse: the same confirmation sent again changes nothing. `final` says the warehouse
+    ships nothing more of the request: what did not ship goes back to stock."""
+
+    reference: str
     shipped: Mapping[int, int]
+    carrier: str = ""
+    tracking: str = ""
     final: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IssueCreditMemo(Command):
+    """Reverse units of an issued invoice (`lines`: units per invoice line; None: everything
+    not yet credited, freight included)."""
+
+    invoice: str
+    reason_code: str
+    lines: Mapping[int, int] | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RequestReturn(Command):
+    """A customer asks to send shipped units back: per order line, units and a reason code."""
+
+    order_id: OrderId
+    lines: tuple[ReturnRequestLine, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReceiveReturn(Command):
+    """Returned units arrived at a site (per order line)."""
+
+    return_id: ReturnId
+    site: SiteCode
+    received: Mapping[int, int]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DisposeReturn(Command):
+    """What becomes of each received line; the credit memo follows."""
+
+    return_id: ReturnId
+    dispositions: Mapping[int, Disposition]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConfirmDelivery(Command):
+    """Proof of delivery of a shipment: who received it and when (now, if not given)."""
+
+    site: SiteCode
+    reference: str
+    received_by: str
+    delivered_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -274,27 +343,34 @@ __all__ = [
     "CaseCommand",
     "CloseOrder",
     "Command",
+    "ConfirmDelivery",
+    "ConfirmPacking",
+    "ConfirmPicking",
     "ConfirmShipment",
     "CreateRecord",
     "DecideActivation",
     "DelegateAuthority",
+    "DisposeReturn",
     "DraftVersion",
     "EditOrder",
     "EscalateDueCases",
     "HoldOrder",
     "ImportRecords",
     "InvoiceOrder",
+    "IssueCreditMemo",
     "OrderCommand",
     "OrderLineInput",
     "OverrideCase",
     "PlaceOrder",
     "ReceiptKind",
     "ReceiptLine",
+    "ReceiveReturn",
     "ReceiveStock",
     "RejectCase",
     "RejectOrder",
     "ReleaseOrder",
     "RequestActivation",
+    "RequestReturn",
     "ResumeOrder",
     "RetireVersion",
     "SaveUser",
@@ -304,4 +380,5 @@ __all__ = [
     "ValidateOrder",
     "VersionCommand",
     "WaitOnCustomer",
+    "WarehouseCommand",
 ]

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ordoflow.application import receiving
+from ordoflow.application import invoicing, receiving
 from ordoflow.application.ports import Clock, CloudEvent, UnitOfWork
 from ordoflow.domain.errors import DomainError
 from ordoflow.domain.events import StockReceived
+from ordoflow.domain.fulfilment_events import ShipmentConfirmed
 
 Consumer = Callable[[CloudEvent, UnitOfWork, Clock], None]
 
@@ -32,6 +33,7 @@ class Subscription:
 #: What follows which event.
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("fill_backorders", (StockReceived.type,), receiving.fill_backorders),
+    Subscription("invoice_shipments", (ShipmentConfirmed.type,), invoicing.invoice_shipment),
 )
 
 

@@ -1,5 +1,6 @@
 """What an order's facts are derived from, read in the order's unit of work: its customer,
-ship-to and items, reference prices, the customer's open exposure and recent orders."""
+ship-to and items, reference prices, the customer's open exposure (unshipped order value and
+unpaid invoices), how long its oldest unpaid invoice is overdue, and its recent orders."""
 
 from __future__ import annotations
 
@@ -39,11 +40,13 @@ def order_data(
                                 h.currency)
         for ln in order.lines
     }  # fmt: skip
-    exposure = uow.orders.open_value(h.account_number, excluding=order.id)
+    owed = uow.billing.receivables(h.account_number)
+    exposure = uow.orders.open_value(h.account_number, excluding=order.id) + owed.open_amount
+    overdue = 0 if owed.oldest_due is None else max(0, (order.received_at - owed.oldest_due).days)
     recent, value = uow.orders.placed_since(h.account_number, order.received_at - SPLIT_WINDOW,
                                             excluding=order.id)  # fmt: skip
     return OrderData(refs.customer, refs.ship_to, refs.items, quotes, exposure,
-                     refs.site_time_zone, recent, value)  # fmt: skip
+                     refs.site_time_zone, recent, value, overdue)  # fmt: skip
 
 
 __all__ = ["SPLIT_WINDOW", "order_data"]

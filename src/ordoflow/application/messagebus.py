@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ordoflow.application import cases, governing, orders, placing, receiving, records
+from ordoflow.application import (
+    cases,
+    crediting,
+    fulfilment,
+    governing,
+    orders,
+    placing,
+    receiving,
+    records,
+    returns,
+)
 from ordoflow.application import commands as c
 from ordoflow.application.ports import Clock, UnitOfWork
 
@@ -21,8 +31,15 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CancelOrder: orders.cancel_order,
     c.AllocateOrder: orders.allocate_order,
     c.ReleaseOrder: orders.release_order,
-    c.ConfirmShipment: orders.confirm_shipment,
+    c.ConfirmPicking: fulfilment.confirm_picking,
+    c.ConfirmPacking: fulfilment.confirm_packing,
+    c.ConfirmShipment: fulfilment.confirm_shipment,
+    c.ConfirmDelivery: fulfilment.confirm_delivery,
     c.InvoiceOrder: orders.invoice_order,
+    c.IssueCreditMemo: crediting.issue_credit_memo,
+    c.RequestReturn: returns.request_return,
+    c.ReceiveReturn: returns.receive_return,
+    c.DisposeReturn: returns.dispose_return,
     c.CloseOrder: orders.close_order,
     c.EditOrder: orders.edit_order,
     c.ReceiveStock: receiving.receive_stock,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ordoflow.application import access, actions, allocation, fact_data, pipeline
+from ordoflow.application import access, actions, allocation, fact_data, fulfilment, pipeline
 from ordoflow.application import commands as c
 from ordoflow.application.cases import cancel_cases_of
 from ordoflow.application.placing import take_in
@@ -54,7 +54,11 @@ def resume_order(cmd: c.ResumeOrder, uow: UnitOfWork, clock: Clock) -> None:
 
 
 def release_order(cmd: c.ReleaseOrder, uow: UnitOfWork, clock: Clock) -> None:
-    _change(cmd, uow, lambda o: o.release(actor=cmd.actor, at=clock.now()))
+    """Release by hand, to the warehouses holding the order's units (see `fulfilment`)."""
+    with uow:
+        order = _load(uow, cmd)
+        fulfilment.release(order, uow, clock.now(), cmd.actor, pipeline.carrier_of(uow, order))
+        uow.commit()
 
 
 def invoice_order(cmd: c.InvoiceOrder, uow: UnitOfWork, clock: Clock) -> None:
@@ -79,6 +83,7 @@ def cancel_order(cmd: c.CancelOrder, uow: UnitOfWork, clock: Clock) -> None:
         order = _load(uow, cmd)
         freed = order.cancel(cmd.reason_code, actor=cmd.actor, at=clock.now())
         allocation.give_back(uow, freed)
+        fulfilment.cancel_requests(order, uow, clock.now())
         cancel_cases_of(uow, order, cmd.actor, clock.now())
         uow.commit()
 
@@ -120,24 +125,10 @@ def edit_order(cmd: c.EditOrder, uow: UnitOfWork, clock: Clock) -> None:
         uow.commit()
 
 
-def confirm_shipment(cmd: c.ConfirmShipment, uow: UnitOfWork, clock: Clock) -> None:
-    with uow:
-        order = _load(uow, cmd)
-        sites = sorted({s for ln in order.lines for s in ln.sources})
-        site = sites[0] if len(sites) == 1 else order.header.site
-        issued, freed = order.confirm_shipment(
-            cmd.shipped, site=site, actor=cmd.actor, at=clock.now(), final=cmd.final
-        )
-        allocation.issue(uow, issued)
-        allocation.give_back(uow, freed)
-        uow.commit()
-
-
 __all__ = [
     "allocate_order",
     "cancel_order",
     "close_order",
-    "confirm_shipment",
     "edit_order",
     "hold_order",
     "invoice_order",

@@ -13,20 +13,21 @@ order is held for the process owner: an order is never lost and never runs ungov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ordoflow.application import actions
+from ordoflow.application import actions, fulfilment
 from ordoflow.application.fact_data import order_data
 from ordoflow.application.ports import Clock, UnitOfWork
-from ordoflow.application.process import (
-    EffectiveProcess,
-    NoProcess,
-    effective_process,
-    pinned_process,
+from ordoflow.application.resolving import (
+    STANDARD_TEMPLATE,
+    Runnable,
+    carrier_of,
+    compiled,
+    pinned_for,
+    process_for,
 )
 from ordoflow.domain.cases import Case, case_priority, new_case_id
 from ordoflow.domain.decisions import STOPPING, DecisionRecord, Outcome, Route
@@ -42,11 +43,8 @@ from ordoflow.governance.facts import (
     order_facts,
 )
 from ordoflow.governance.running import StepResult, contexts, decide, reads
-from ordoflow.governance.tables import CompiledTable, DecisionTable, compile_table
-from ordoflow.governance.template import HoldRoute, Step, order_steps
+from ordoflow.governance.template import HoldRoute, Step
 
-#: The template every order runs; sites and channels vary it through approved variants.
-STANDARD_TEMPLATE = "order_to_cash"
 NO_PROCESS = "no_process_in_force"
 DECISION_FAILED = "decision_failed"
 #: Holds that are the process's own trouble go to its owner.
@@ -55,73 +53,6 @@ PROCESS_ROUTE = HoldRoute(queue="process_exceptions", owner_role="process_owner"
 UNROUTED = HoldRoute(queue="order_exceptions", owner_role="customer_service", sla_hours=24)
 #: The step name of decisions about the process itself rather than one of its steps.
 PROCESS_STEP = "process"
-
-
-@dataclass(frozen=True)
-class Runnable:
-    """An effective process ready to run: its steps in running order and compiled tables."""
-
-    process: EffectiveProcess
-    steps: tuple[Step, ...]
-    compiled: dict[str, CompiledTable]
-
-    def index(self, step_id: str) -> int:
-        return next(n for n, s in enumerate(self.steps) if s.id == step_id)
-
-
-_COMPILED: dict[str, CompiledTable] = {}
-_COMPILED_LIMIT = 1024
-
-
-def compiled(table: DecisionTable) -> CompiledTable:
-    """Compiled once per table content (content-addressed, so shared by every database)."""
-    key = table.content_hash
-    found = _COMPILED.get(key)
-    if found is None:
-        if len(_COMPILED) >= _COMPILED_LIMIT:
-            _COMPILED.clear()
-        found = _COMPILED[key] = compile_table(table)
-    return found
-
-
-def _runnable(process: EffectiveProcess) -> Runnable:
-    steps = tuple(order_steps(process.template))
-    return Runnable(process, steps, {s.table: compiled(process.tables[s.table]) for s in steps})
-
-
-def process_for(uow: UnitOfWork, site: str, channel: str, at: datetime) -> Runnable:
-    """The process a new order of this site and channel runs at `at`. Resolved once and kept
-    while no version or activation changes and `at` stays within the same effective dates."""
-    key = ("effective", STANDARD_TEMPLATE, site, channel)
-    revision = uow.versions.revision()
-    kept = uow.memo.get(key)
-    if kept is not None:
-        kept_revision, (start, end), found = kept
-        if (
-            kept_revision == revision
-            and (start is None or start <= at)
-            and (end is None or at < end)
-        ):
-            if isinstance(found, NoProcess):
-                raise found
-            return found  # type: ignore[no-any-return]
-    try:
-        process = effective_process(uow, STANDARD_TEMPLATE, site, channel, at)
-    except NoProcess as exc:
-        uow.memo[key] = (revision, exc.window, exc)
-        raise
-    runnable = _runnable(process)
-    uow.memo[key] = (revision, process.window, runnable)
-    return runnable
-
-
-def pinned_for(uow: UnitOfWork, pins: Mapping[str, str]) -> Runnable:
-    """The process an order is pinned to (published versions never change, so kept)."""
-    key = ("pinned", tuple(sorted(pins.items())))
-    kept = uow.memo.get(key)
-    if kept is None:
-        kept = uow.memo[key] = _runnable(pinned_process(uow, STANDARD_TEMPLATE, dict(pins)))
-    return kept
 
 
 def start(
@@ -265,7 +196,7 @@ def _act(
             order.priority = int(result.value)
         return actions.allocate(order, uow, at)
     if step.action == "release":
-        order.release(actor=SYSTEM_ACTOR, at=at)
+        fulfilment.release(order, uow, at, SYSTEM_ACTOR, carrier_of(uow, order))
     return None
 
 
@@ -389,6 +320,7 @@ __all__ = [
     "Runnable",
     "affected",
     "after_allocation",
+    "carrier_of",
     "compiled",
     "pinned_for",
     "process_for",

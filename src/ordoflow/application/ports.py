@@ -11,6 +11,17 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
+from ordoflow.application.finance_ports import (
+    BillingRepository,
+    InvoiceExists,
+    Ledger,
+    Receivables,
+)
+from ordoflow.application.fulfilment_ports import (
+    ReturnRepository,
+    ShipmentExists,
+    WarehouseRepository,
+)
 from ordoflow.application.people_ports import CaseRepository, UserRepository
 from ordoflow.domain.decisions import DecisionRecord
 from ordoflow.domain.errors import Conflict, ErrorCode
@@ -210,6 +221,9 @@ class StockRepository(Protocol):
 
     def available(self, sku: Sku, site: SiteCode) -> int: ...
 
+    def on_hand(self, sku: Sku) -> int:
+        """Units on hand at every site."""
+
     def levels(
         self, skus: Iterable[Sku], sites: Iterable[SiteCode]
     ) -> dict[tuple[Sku, SiteCode], int]:
@@ -310,6 +324,10 @@ class UnitOfWork(abc.ABC):
     versions: VersionRepository
     users: UserRepository
     cases: CaseRepository
+    warehouse: WarehouseRepository
+    returns: ReturnRepository
+    billing: BillingRepository
+    ledger: Ledger
     event_source: str = "urn:ordoflow"
     #: Derived data kept between units of work on the same database (resolved processes,
     #: keyed by what they were derived from); shared by every unit of work of one factory.
@@ -333,6 +351,7 @@ class UnitOfWork(abc.ABC):
 
     def commit(self) -> None:
         events = self.orders.flush() + self.cases.flush() + self._events
+        self.warehouse.flush()
         self._events = []
         if events:
             self.outbox.add([CloudEvent.wrap(e, self.event_source) for e in events])
@@ -347,16 +366,23 @@ class UnitOfWork(abc.ABC):
 
 __all__ = [
     "AuditLog",
+    "BillingRepository",
     "CaseRepository",
     "Clock",
     "CloudEvent",
     "DuplicateOrderId",
     "DuplicatePurchaseOrder",
+    "InvoiceExists",
+    "Ledger",
     "OrderRepository",
     "Outbox",
+    "Receivables",
     "RecordRepository",
+    "ReturnRepository",
+    "ShipmentExists",
     "StockRepository",
     "UnitOfWork",
     "UserRepository",
     "VersionRepository",
+    "WarehouseRepository",
 ]

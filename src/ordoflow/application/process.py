@@ -146,10 +146,22 @@ def _resolved(  # noqa: PLR0917 - the parts effective_process has already read
 
 
 def table_in_force(uow: UnitOfWork, name: str, at: datetime) -> DecisionTable | None:
-    """The newest published version of one table in force at `at`, if any."""
-    found = _in_force([v for v in uow.versions.published(ArtifactKind.TABLE) if v.name == name],
-                      at).get(name)  # fmt: skip
-    return None if found is None else DecisionTable.from_json(found.content)
+    """The newest published version of one table in force at `at`, if any. The published
+    versions of the table are kept while no version or activation changes, and each version's
+    table is built once."""
+    revision = uow.versions.revision()
+    key = ("published table", name)
+    kept = uow.memo.get(key)
+    if kept is None or kept[0] != revision:
+        versions = [v for v in uow.versions.published(ArtifactKind.TABLE) if v.name == name]
+        kept = uow.memo[key] = (revision, versions, {})
+    found = _in_force(kept[1], at).get(name)
+    if found is None:
+        return None
+    built: dict[int, DecisionTable] = kept[2]
+    if found.number not in built:
+        built[found.number] = DecisionTable.from_json(found.content)
+    return built[found.number]
 
 
 def pinned_process(uow: UnitOfWork, template_name: str, pins: dict[str, str]) -> EffectiveProcess:

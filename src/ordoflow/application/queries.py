@@ -53,8 +53,33 @@ def order_detail(order: Order, uow: UnitOfWork) -> dict[str, Any]:
                 "status": ln.status.value,
                 "allocated": ln.allocated_qty,
                 "shipped": ln.shipped_qty,
+                "sources": dict(ln.sources),
             }
             for ln in order.lines
+        ],
+        "requests": [
+            {
+                "id": r.id,
+                "site": r.site,
+                "status": r.status.value,
+                "carrier": r.carrier,
+                "released_at": r.released_at.isoformat(),
+                "lines": {ln.line_no: [ln.quantity, ln.shipped] for ln in r.lines},
+            }
+            for r in uow.warehouse.requests_for(order.id)
+        ],
+        "shipments": [
+            {
+                "site": s.site,
+                "reference": s.reference,
+                "request_id": s.request_id,
+                "lines": dict(s.lines),
+                "carrier": s.carrier,
+                "tracking": s.tracking,
+                "confirmed_at": s.confirmed_at.isoformat(),
+                "delivered_at": s.delivered_at.isoformat() if s.delivered_at else None,
+            }
+            for s in uow.warehouse.shipments_for(order.id)
         ],
         "events": [
             {

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ordoflow.application import access, actions, allocation, pipeline
+from ordoflow.application import access, actions, allocation, pipeline, postings
 from ordoflow.application import commands as c
 from ordoflow.application.ports import Clock, CloudEvent, UnitOfWork
 from ordoflow.domain.decisions import Outcome
@@ -28,11 +28,12 @@ from ordoflow.domain.errors import (
     ValidationFailed,
 )
 from ordoflow.domain.events import BackorderFilled, StockReceived
+from ordoflow.domain.ledger import Account
 from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import Item, Site
 from ordoflow.domain.orders import Order
-from ordoflow.domain.receipts import Receipt, check_receipt_lines
-from ordoflow.domain.values import SYSTEM_ACTOR, FieldProblem, SiteCode, Sku, parse_code
+from ordoflow.domain.receipts import Receipt, ReceiptKind, check_receipt_lines
+from ordoflow.domain.values import FieldProblem, SiteCode, Sku, parse_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,10 @@ def receive_stock(cmd: c.ReceiveStock, uow: UnitOfWork, clock: Clock) -> Receipt
                     "than is allocated",
                 )])  # fmt: skip
         lines = tuple((ln.sku, ln.quantity) for ln in receipt.lines)
+        counter = (Account.INVENTORY_ADJUSTMENT if receipt.kind is ReceiptKind.ADJUSTMENT
+                   else Account.GOODS_RECEIVED)  # fmt: skip
+        postings.stock_moved(uow, ("stock_receipt", f"{cmd.site}/{receipt.reference}"), at,
+                             dict(lines), counter)  # fmt: skip
         uow.audit.append(f"receipt:{cmd.site}/{receipt.reference}", receipt.kind.value,
                          actor=cmd.actor, at=at, before=None,
                          after={"lines": [list(ln) for ln in lines]})  # fmt: skip

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ordoflow.application import access
+from ordoflow.application import access, postings
 from ordoflow.application import commands as c
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.domain import values as v
@@ -209,10 +209,14 @@ def _save(uow: UnitOfWork, record: MasterRecord, actor: ActorId, clock: Clock) -
             )])  # fmt: skip
         held = before.allocated if isinstance(before, StockLevel) else 0
         record = dataclasses.replace(record, allocated=held)
+        was = before.on_hand if isinstance(before, StockLevel) else 0
+        postings.stock_counted(uow, clock.now(), record.sku, record.site, record.on_hand - was)
     elif before is None:
         uow.records.add(record)
     elif before != record:
         uow.records.update(record)
+        if isinstance(before, Item) and isinstance(record, Item):
+            postings.revalued(uow, clock.now(), before, record, uow.stock.on_hand(record.sku))
     if before == record:
         return "unchanged"
     action = "created" if before is None else "updated"

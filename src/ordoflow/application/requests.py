@@ -13,6 +13,7 @@ from ordoflow.domain import values as v
 from ordoflow.domain.errors import ErrorCode, FieldError, ValidationFailed
 from ordoflow.domain.people import Role, User
 from ordoflow.domain.receipts import ReceiptLine
+from ordoflow.domain.returns import Disposition, ReturnRequestLine
 from ordoflow.domain.values import (
     SYSTEM_ACTOR,
     AccountNumber,
@@ -184,6 +185,29 @@ def parse_shipped(pairs: Sequence[str]) -> dict[int, int]:
     return shipped
 
 
+def parse_return_lines(pairs: Sequence[str]) -> tuple[ReturnRequestLine, ...]:
+    """`LINE=QTY:REASON` triples (as typed on a command line) into return request lines."""
+    units = parse_shipped([pair.partition(":")[0] for pair in pairs])
+    reasons = {pair.partition("=")[0].strip(): pair.partition(":")[2] for pair in pairs}
+    return tuple(ReturnRequestLine(n, q, reasons.get(str(n), "")) for n, q in units.items())
+
+
+def parse_dispositions(pairs: Sequence[str]) -> dict[int, Disposition]:
+    """`LINE=DISPOSITION` pairs (restock, scrap, return_to_vendor)."""
+    found: dict[int, Disposition] = {}
+    errors: list[FieldError] = []
+    for pair in pairs:
+        line, _, raw = pair.partition("=")
+        try:
+            found[v.parse_quantity("line", line)] = v.parse_choice(f"lines[{line}]", raw,
+                                                                   Disposition)  # fmt: skip
+        except FieldProblem as problem:
+            errors.append(problem.error)
+    if errors:
+        raise ValidationFailed(errors)
+    return found
+
+
 def parse_receipt_lines(pairs: Sequence[str]) -> tuple[ReceiptLine, ...]:
     """`SKU=QTY` pairs (as typed on a command line); a negative quantity counts units out (an
     adjustment)."""
@@ -253,9 +277,11 @@ def parse_user(
 
 __all__ = [
     "parse_actor",
+    "parse_dispositions",
     "parse_moment",
     "parse_order_json",
     "parse_place_order",
+    "parse_return_lines",
     "parse_shipped",
     "parse_user",
 ]

@@ -74,7 +74,14 @@ class ErrorCode(StrEnum):
     OVER_SHIPMENT = "over_shipment"
     DUPLICATE_SHIPMENT = "duplicate_shipment"
     UNKNOWN_WAREHOUSE_REQUEST = "unknown_warehouse_request"
-    SITE_REQUIRED = "site_required"
+    UNKNOWN_SHIPMENT = "unknown_shipment"
+    UNKNOWN_INVOICE = "unknown_invoice"
+    OVER_CREDIT = "over_credit"
+    INVOICE_ON_HOLD = "invoice_on_hold"
+    DUPLICATE_POSTING = "duplicate_posting"
+    OVER_RETURN = "over_return"
+    UNKNOWN_RETURN = "unknown_return"
+    RETURN_PENDING = "return_pending"
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,6 +178,57 @@ class BackorderFilled(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class InvoiceIssued(DomainEvent):
+    """An invoice went out: its number, what it bills and what the customer owes."""
+
+    type: ClassVar[str] = "ordoflow.invoice.issued"
+    number: str
+    order_id: str
+    account_number: str
+    currency: str
+    shipment: str
+    net: str
+    tax: str
+    freight: str
+    gross: str
+
+    @property
+    def subject(self) -> str:
+        return f"invoices/{self.number}"
+
+    def data(self) -> dict[str, Any]:
+        return {"number": self.number, "order_id": self.order_id,
+                "account_number": self.account_number, "currency": self.currency,
+                "shipment": self.shipment, "net": self.net, "tax": self.tax,
+                "freight": self.freight, "gross": self.gross}  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditMemoIssued(DomainEvent):
+    """Part or all of an invoice was reversed."""
+
+    type: ClassVar[str] = "ordoflow.credit_memo.issued"
+    number: str
+    invoice: str
+    order_id: str
+    account_number: str
+    currency: str
+    gross: str
+    reason_code: str
+    actor: str
+
+    @property
+    def subject(self) -> str:
+        return f"credit-memos/{self.number}"
+
+    def data(self) -> dict[str, Any]:
+        return {"number": self.number, "invoice": self.invoice, "order_id": self.order_id,
+                "account_number": self.account_number, "currency": self.currency,
+                "gross": self.gross, "reason_code": self.reason_code,
+                "actor": self.actor}  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
 class MasterRecordSaved(DomainEvent):
     type: ClassVar[str] = "ordoflow.masterdata.saved"
     kind: str
@@ -211,8 +262,10 @@ class GovernanceChanged(DomainEvent):
 
 __all__ = [
     "BackorderFilled",
+    "CreditMemoIssued",
     "DomainEvent",
     "GovernanceChanged",
+    "InvoiceIssued",
     "MasterRecordSaved",
     "OrderChanged",
     "OrderHeldByRule",

@@ -31,7 +31,6 @@ class OrderLine:
     def is_live(self) -> bool:
         return self.status not in LINE_LIFECYCLE.terminal
 
-
     def take(self, site: SiteCode, quantity: int) -> None:
         self.sources[site] = self.sources.get(site, 0) + quantity
         self.allocated_qty += quantity
@@ -40,6 +39,15 @@ class OrderLine:
         """Allocated units per warehouse that have not shipped."""
         left = {s: q - self.shipped_from.get(s, 0) for s, q in self.sources.items()}
         return {s: q for s, q in sorted(left.items()) if q > 0}
+
+    def give_up(self, site: SiteCode) -> dict[SiteCode, int]:
+        """Give up what `site` holds unshipped; returns it."""
+        left = self.unshipped().get(site, 0)
+        if not left:
+            return {}
+        self.sources[site] -= left
+        self.allocated_qty -= left
+        return {site: left}
 
     def free_unshipped(self) -> dict[SiteCode, int]:
         """Give up every allocated unit that has not shipped; returns them per warehouse."""

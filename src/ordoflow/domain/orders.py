@@ -84,36 +84,20 @@ class Order:
         labels the process version it will run under, carried by every log entry."""
         check_lines(lines)
         order = cls(
-            id=order_id,
-            header=header,
-            lines=[
-                OrderLine(ln.line_no, ln.sku, ln.quantity, ln.unit_price, ln.unit_of_measure)
-                for ln in sorted(lines, key=lambda ln: ln.line_no)
-            ],
-            status=ORDER_LIFECYCLE.initial,
-            entered_by=actor,
-            received_at=at,
-            updated_at=at,
-            body_hash=fingerprint,
-            version=0,
-            process=process,
-        )
-        order._log(
-            "order received", actor=actor, at=at, from_state=None, to_state=order.status.value
-        )
-        order.events.append(
-            OrderReceived(
-                occurred_at=at,
-                order_id=order_id,
-                account_number=header.account_number,
-                customer_po=header.customer_po,
-                channel=header.channel.value,
-                site=header.site,
-                currency=header.currency,
-                total=money_text(order.total.amount),
-                line_count=len(order.lines),
-            )
-        )
+            id=order_id, header=header,
+            lines=[OrderLine(ln.line_no, ln.sku, ln.quantity, ln.unit_price, ln.unit_of_measure)
+                   for ln in sorted(lines, key=lambda ln: ln.line_no)],
+            status=ORDER_LIFECYCLE.initial, entered_by=actor, received_at=at, updated_at=at,
+            body_hash=fingerprint, version=0, process=process,
+        )  # fmt: skip
+        order._log("order received", actor=actor, at=at, from_state=None,
+                   to_state=order.status.value)  # fmt: skip
+        order.events.append(OrderReceived(
+            occurred_at=at, order_id=order_id, account_number=header.account_number,
+            customer_po=header.customer_po, channel=header.channel.value, site=header.site,
+            currency=header.currency, total=money_text(order.total.amount),
+            line_count=len(order.lines),
+        ))  # fmt: skip
         return order
 
     # -- queries ---------------------------------------------------------------------------
@@ -158,8 +142,9 @@ class Order:
     def allocate(
         self, taken: Mapping[int, Mapping[SiteCode, int]], *, actor: ActorId, at: datetime
     ) -> None:
-        """Record units taken from stock per line and warehouse; lines and order move to allocated, partially
-        allocated or backordered by how much of what they need is now covered. A line or order
+        """Record units taken from stock per line and warehouse; lines and order move to
+        allocated, partially allocated or backordered by how much of what they need is now
+        covered. A line or order
         already in the resulting state stays there, but every unit taken is logged, so the
         change is saved and audited even when no state moves."""
         ORDER_LIFECYCLE.target(self.status, OrderEvent.ALLOCATE, subject=f"order {self.id}")
@@ -234,11 +219,7 @@ class Order:
         freed: StockMoves = {}
         live = [ln for ln in self.lines if ln.is_live and ln.status is not LineStatus.SHIPPED]
         for ln in live:
-            left = ln.unshipped().pop(site, 0)
-            if left:
-                add_moves(freed, ln.sku, {site: left})
-                ln.sources[site] -= left
-                ln.allocated_qty -= left
+            add_moves(freed, ln.sku, ln.give_up(site))
         if any(ln.unshipped() for ln in live):
             return freed
         for ln in live:
@@ -342,9 +323,7 @@ class Order:
             ))  # fmt: skip
 
     # -- internals -------------------------------------------------------------------------
-    def _end_lines(
-        self, event: LineEvent, reason: str, actor: ActorId, at: datetime
-    ) -> StockMoves:
+    def _end_lines(self, event: LineEvent, reason: str, actor: ActorId, at: datetime) -> StockMoves:
         freed: StockMoves = {}
         for ln in self.lines:
             if ln.is_live:

@@ -88,7 +88,7 @@ def choose_sources(
 ) -> Sourcing:
     """The units each line takes at each warehouse (see the module's docstring)."""
     wanted = [n for n in needs if n.quantity > 0]
-    used = [s for s in dict.fromkeys(s for n in needs for s, q in n.sources.items() if q > 0)]
+    used = list(dict.fromkeys(s for n in needs for s, q in n.sources.items() if q > 0))
     candidates = [*used, *(s for s in plan.sites if s not in used)]
     if not wanted:
         return Sourcing({}, FIRST_CHOICE)

@@ -31,12 +31,12 @@ ORDER_FACTS: dict[str, str] = {
     "digit of its ZIP code: 0-3, 4-7, 8-9), EU for a European Union country, else the country",
     "order total": "the value of the order's live lines, in the order's currency",
     "credit limit": "the customer's credit limit, in its currency",
-    "open exposure": "the value of the customer's other orders not yet closed, rejected or "
-    "cancelled",
+    "open exposure": "what the customer owes and will owe: the unshipped value of its other "
+    "open orders, and its issued invoices less credit memos",
     "exposure ratio": "(open exposure + order total) / credit limit, to four places; 999 when "
     "the limit is 0 and anything is owed",
-    "days past due": "days the customer's oldest open invoice is overdue (0 until receivables "
-    "are kept)",
+    "days past due": "days the customer's oldest unpaid invoice is past its due date (issued "
+    "invoices count as unpaid: payments are not recorded yet)",
     "days late": "days between the requested date and today, 0 when not yet due",
     "days until requested": "days from today to the requested date (negative when late)",
     "denied party": "whether the customer is on a denied-party list (false until such a list "
@@ -96,6 +96,8 @@ class OrderData:
     #: The customer's other orders of the last 24 hours: how many, and their value.
     recent_orders: int = 0
     recent_value: Decimal = Decimal(0)
+    #: Days the customer's oldest unpaid invoice is past its due date.
+    days_past_due: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +134,10 @@ def fill_rate(order: Order) -> Decimal:
 
 
 #: European Union members (ISO 3166 alpha-2), one region for sourcing.
-EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
+EU_COUNTRIES = frozenset((
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE",
+    "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+))  # fmt: skip
 _US_REGIONS = {**dict.fromkeys("0123", "US-EAST"), **dict.fromkeys("4567", "US-CENTRAL"),
                **dict.fromkeys("89", "US-WEST")}  # fmt: skip
 
@@ -177,7 +180,7 @@ def order_facts(order: Order, data: OrderData, today: date) -> OrderFacts:
         "destination region": destination_region(ship_to), "order total": total,
         "credit limit": customer.credit_limit, "open exposure": open_exposure,
         "exposure ratio": exposure_ratio(open_exposure + total, customer.credit_limit),
-        "days past due": 0,
+        "days past due": data.days_past_due,
         "days late": max(0, (today - order.header.requested_date).days),
         "days until requested": (order.header.requested_date - today).days,
         "denied party": False,

@@ -126,7 +126,7 @@ def check_template(template: Template, known_tables: Sequence[str] | None = None
             raise _invalid(ErrorCode.TEMPLATE_INVALID, "steps", f"more than one {action} step")
     actions = [s.action for s in running if s.action != "decide"]
     for later, earlier in (("release", "allocate"), ("allocate", "source")):
-        if later in actions and earlier in actions[actions.index(later):]:
+        if later in actions and earlier in actions[actions.index(later) :]:
             raise _invalid(ErrorCode.TEMPLATE_INVALID, "steps",
                            f"the {later} step must come after the {earlier} step")  # fmt: skip
     if "release" in actions and "allocate" not in actions:

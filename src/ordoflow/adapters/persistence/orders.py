@@ -108,13 +108,17 @@ def _placed_since(line_value: Any) -> Any:
 
 
 _TEN_THOUSAND, _PLACES = Decimal(10000), Decimal("0.0001")
+#: What an open order still owes on delivery: its unshipped units (shipped ones are invoiced,
+#: and owed as receivables).
+_UNSHIPPED = order_lines.c.quantity - order_lines.c.shipped_qty
 #: Once per order placed, so on the driver cursor (see `PreparedStatement`).
-_OPEN_VALUE = PreparedStatement(_open_value(order_lines.c.quantity * order_lines.c.unit_price))
+_OPEN_VALUE = PreparedStatement(_open_value(_UNSHIPPED * order_lines.c.unit_price))
 #: SQLite keeps prices as exact text: sum them in ten-thousandths, as integers.
-_SQLITE_LINE_VALUE = order_lines.c.quantity * sa.cast(
+_SQLITE_PRICE = sa.cast(
     sa.func.round(sa.cast(order_lines.c.unit_price, sa.Float) * 10000), sa.Integer
 )
-_OPEN_VALUE_SQLITE = PreparedStatement(_open_value(_SQLITE_LINE_VALUE))
+_SQLITE_LINE_VALUE = order_lines.c.quantity * _SQLITE_PRICE
+_OPEN_VALUE_SQLITE = PreparedStatement(_open_value(_UNSHIPPED * _SQLITE_PRICE))
 _PLACED_SINCE = _placed_since(order_lines.c.quantity * order_lines.c.unit_price)
 _PLACED_SINCE_SQLITE = _placed_since(_SQLITE_LINE_VALUE)
 

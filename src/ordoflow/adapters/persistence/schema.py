@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from ordoflow.adapters.persistence.engine import READ_ONLY
 
 #: The newest migration under migrations/versions.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0013"
 
 
 def current_revision(engine: Engine) -> str | None:

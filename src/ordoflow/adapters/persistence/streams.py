@@ -74,6 +74,10 @@ class SqlStockRepository:
         row = _FAST_AVAILABLE.first(self.conn, {"b_sku": sku, "b_site": site})
         return int(row[0] or 0) if row else 0
 
+    def on_hand(self, sku: Sku) -> int:
+        query = sa.select(sa.func.coalesce(sa.func.sum(stock.c.on_hand), 0))
+        return int(self.conn.execute(query.where(stock.c.sku == sku)).scalar_one())
+
     def levels(
         self, skus: Iterable[Sku], sites: Iterable[SiteCode]
     ) -> dict[tuple[Sku, SiteCode], int]:

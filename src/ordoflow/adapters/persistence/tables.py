@@ -346,3 +346,7 @@ __all__ = [
     "stock_receipts",
     "users",
 ]
+
+# Later parts of the schema keep their tables in modules of their own, on the same `metadata`.
+from ordoflow.adapters.persistence import finance_tables as _finance  # noqa: E402, F401
+from ordoflow.adapters.persistence import fulfilment_tables as _fulfilment  # noqa: E402, F401

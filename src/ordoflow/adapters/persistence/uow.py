@@ -9,11 +9,14 @@ from sqlalchemy import Connection, RootTransaction
 from sqlalchemy.engine import Engine
 
 from ordoflow.adapters.persistence.engine import READ_ONLY
+from ordoflow.adapters.persistence.finance import SqlBillingRepository, SqlLedger
 from ordoflow.adapters.persistence.orders import SqlOrderRepository
 from ordoflow.adapters.persistence.people import SqlCaseRepository, SqlUserRepository
 from ordoflow.adapters.persistence.records import SqlRecordRepository
+from ordoflow.adapters.persistence.returns import SqlReturnRepository
 from ordoflow.adapters.persistence.streams import SqlAuditLog, SqlOutbox, SqlStockRepository
 from ordoflow.adapters.persistence.versions import SqlVersionRepository
+from ordoflow.adapters.persistence.warehouse import SqlWarehouseRepository
 from ordoflow.application.ports import UnitOfWork
 
 
@@ -46,6 +49,10 @@ class SqlUnitOfWork(UnitOfWork):
         self.versions = SqlVersionRepository(self._conn)
         self.users = SqlUserRepository(self._conn)
         self.cases = SqlCaseRepository(self._conn)
+        self.warehouse = SqlWarehouseRepository(self._conn)
+        self.returns = SqlReturnRepository(self._conn)
+        self.billing = SqlBillingRepository(self._conn)
+        self.ledger = SqlLedger(self._conn)
         return super().__enter__()
 
     def __exit__(

@@ -25,10 +25,13 @@ from ordoflow.entrypoints.cli.common import (
     table,
 )
 from ordoflow.entrypoints.cli.demo import run_demo
+from ordoflow.entrypoints.cli.finance import finance_app
 from ordoflow.entrypoints.cli.governance import governance_app
 from ordoflow.entrypoints.cli.orders import orders_app
+from ordoflow.entrypoints.cli.returns import returns_app
 from ordoflow.entrypoints.cli.rules import rules_app
 from ordoflow.entrypoints.cli.stock import stock_app
+from ordoflow.entrypoints.cli.warehouse import warehouse_app
 
 app = typer.Typer(
     name="ordoflow",
@@ -51,6 +54,9 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(users_app, name="users")
 app.add_typer(worker_app, name="worker")
 app.add_typer(stock_app, name="stock")
+app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(finance_app, name="finance")
+app.add_typer(returns_app, name="returns")
 
 
 @db_app.command()

@@ -35,16 +35,20 @@ from ordoflow.domain.values import (
     SiteCode,
     Sku,
 )
+from ordoflow.domain.warehouse import WarehouseRequestId
 from ordoflow.entrypoints.cli.common import out, table
+from ordoflow.entrypoints.cli.demo_fulfilment import sourcing, warehouses_and_books
 from ordoflow.entrypoints.cli.orders import print_order
 
 CS, WH, CREDIT = ActorId("cs.maria"), ActorId("wh.lead.tom"), ActorId("credit.ana")
 FINANCE, ADMIN, SUPERVISOR = ActorId("fin.fay"), ActorId("admin"), ActorId("sup.sara")
 OWNER, BOARD, OPS = ActorId("process.owner.li"), ActorId("board.sam"), ActorId("ops.omar")
+WMS = ActorId("wms.bridge")
 TABLES = ("customer_validation.dmn", "pricing_approval.dmn", "credit.dmn",
           "export_compliance.dmn", "allocation_priority.dmn", "shipping_constraints.dmn",
           "release_policy.dmn", "order_review.dmn", "sourcing_policy.dmn", "approval_authority.dmn",
-          "segregation_of_duties.dmn", "override_reasons.dmn")  # fmt: skip
+          "segregation_of_duties.dmn", "override_reasons.dmn", "invoice_charges.dmn",
+          "return_policy.dmn")  # fmt: skip
 TODAY = date(2026, 12, 1)
 
 
@@ -88,9 +92,9 @@ def _publish_standard_process(bus: MessageBus) -> None:
         number = int(bus.handle(c.DraftVersion(kind=kind, name=name, text=text, actor=OWNER)))
         bus.handle(c.SubmitVersion(kind=kind, name=name, number=number, actor=OWNER))
         bus.handle(c.ApproveVersion(kind=kind, name=name, number=number, actor=BOARD))
-    out.print(f"{OWNER} drafted {len(texts)} versions (the 8 tables of the steps, the 3 tables "
-              f"read when a case is decided, the template, a site and a channel variant); {BOARD} "
-              "approved them")  # fmt: skip
+    out.print(f"{OWNER} drafted {len(texts)} versions (the 9 tables of the steps, the 3 tables "
+              "read when a case is decided, the tax and freight table, the return policy, the "
+              f"template, a site and a channel variant); {BOARD} approved them")  # fmt: skip
 
 
 class DemoClock:
@@ -117,6 +121,7 @@ def _staff(bus: MessageBus) -> None:
         (OWNER, "Li Wen", ["process_owner"], []),
         (BOARD, "Sam Okafor", ["governance_board"], []),
         (OPS, "Omar Haddad", ["sales_operations"], []),
+        (WMS, "Warehouse system", ["integration"], []),
     ]  # fmt: skip
     for user_id, name, roles, sites in people:
         bus.handle(c.SaveUser(user=parse_user(user_id, name, roles, sites), actor=ADMIN))
@@ -227,13 +232,23 @@ def _refusals(bus: MessageBus, o: dict[str, OrderId]) -> None:
     _attempt(bus, "invoice an order not shipped yet", c.InvoiceOrder(order_id=crnr, actor=FINANCE))
     _attempt(
         bus,
-        "cancel a partially shipped order",
+        "cancel an order that has shipped",
         c.CancelOrder(order_id=bolt, reason_code="customer_request", actor=CS),
     )
     _attempt(bus, f"{CS} (customer service) releases an order to the warehouse",
              c.ReleaseOrder(order_id=crnr, actor=CS))  # fmt: skip
+    again = bus.handle(c.ConfirmShipment(
+        request_id=WarehouseRequestId(f"{bolt}-DAL1"), reference="DAL-SHP-2",
+        shipped={1: 12, 2: 30}, carrier="LTL", tracking="PRO-4471", actor=WH,
+    ))  # fmt: skip
+    out.print(f"  shipment DAL-SHP-2 confirmed again by the WMS: repeated={again.repeated}, "
+              "nothing changes")  # fmt: skip
+    _attempt(bus, "the warehouse confirms 5 drives on a request for 1",
+             c.ConfirmShipment(request_id=WarehouseRequestId(f"{crnr}-DAL1"),
+                               reference="DAL-SHP-9", shipped={1: 5}, actor=WH))  # fmt: skip
     _attempt(bus, f"{WH} (warehouse lead at DAL1) confirms a Rotterdam shipment",
-             c.ConfirmShipment(order_id=delf, shipped={1: 1}, actor=WH))  # fmt: skip
+             c.ConfirmPicking(request_id=WarehouseRequestId(f"{delf}-RTM1"),
+                              actor=WH))  # fmt: skip
 
 
 def run_demo(database: Path) -> None:
@@ -275,6 +290,8 @@ def run_demo(database: Path) -> None:
         "crnr2": bus.handle(_order("WEB-55188", "C-CRNR", "MAIN", Channel.ECOMMERCE, "DAL1",
                                    ("PIPE-CU-15", 280), ("VLV-BALL-22", 200),
                                    ("CBL-CU-2.5", 70), actor=SUPERVISOR)),
+        "split": bus.handle(_order("PO-1020", "C-ACME", "STORE-14", Channel.API, "ATL1",
+                                   ("GLV-NIT-L", 50), ("PIPE-CU-15", 20))),
     }  # fmt: skip
     out.print(f"placed {len(o)} orders on four channels; each ran the process of its site and "
               "channel and is pinned to the versions it ran under")  # fmt: skip
@@ -285,6 +302,7 @@ def run_demo(database: Path) -> None:
     out.print(explanation_text(explain_order(app.uow_factory, CS, held)), end="",
               markup=False, highlight=False)  # fmt: skip
 
+    sourcing(app, OrderId(o["split"]))
     _work_the_case(app, clock, held)
     _no_bypass(app, clock)
     _receipt(app, clock)
@@ -300,15 +318,13 @@ def run_demo(database: Path) -> None:
         for command in commands:
             bus.handle(command)
 
-    acme = OrderId(o["acme"])
-    move(c.ConfirmShipment(order_id=acme, shipped={1: 120, 2: 40, 3: 10}, actor=WH),
-         c.InvoiceOrder(order_id=acme, actor=FINANCE),
-         c.CloseOrder(order_id=acme, actor=FINANCE))  # fmt: skip
     bolt = OrderId(o["bolt"])
-    move(c.ConfirmShipment(order_id=bolt, shipped={1: 12, 2: 30}, actor=WH))
+    move(c.ConfirmShipment(request_id=WarehouseRequestId(f"{bolt}-DAL1"), reference="DAL-SHP-2",
+                           shipped={1: 12, 2: 30}, carrier="LTL", tracking="PRO-4471",
+                           actor=WH))  # fmt: skip
     move(c.CancelOrder(order_id=OrderId(o["acme2"]), reason_code="customer_request", actor=CS))
-
     _refusals(bus, o)
+    warehouses_and_books(app, clock, OrderId(o["acme"]))
 
     out.rule("Orders")
     _orders_table(app)

@@ -11,7 +11,7 @@ from ordoflow.application import commands as c
 from ordoflow.application.explaining import explain_order, explanation_text
 from ordoflow.application.queries import list_orders, show_order
 from ordoflow.application.reporting import customer_status
-from ordoflow.application.requests import parse_edit_json, parse_order_json, parse_shipped
+from ordoflow.application.requests import parse_edit_json, parse_order_json
 from ordoflow.domain.values import OrderId
 from ordoflow.entrypoints.cli.common import (
     ActorOption,
@@ -165,22 +165,6 @@ def allocate(order_id: str, actor_name: str = ActorOption) -> None:
 def release(order_id: str, actor_name: str = ActorOption) -> None:
     """Release an allocated order to the warehouse."""
     _move(c.ReleaseOrder(order_id=OrderId(order_id), actor=actor(actor_name)))
-
-
-@orders_app.command()
-def ship(
-    order_id: str,
-    line: list[str] = typer.Option([], help="LINE=QTY, repeatable; none with --final."),
-    final: bool = typer.Option(False, "--final", help="Nothing more will ship: close short."),
-    actor_name: str = ActorOption,
-) -> None:
-    """Confirm a shipment: units shipped per line."""
-    with app_session() as app:
-        shipped = parse_shipped(line)
-        app.bus.handle(c.ConfirmShipment(
-            order_id=OrderId(order_id), shipped=shipped, final=final, actor=actor(actor_name)
-        ))  # fmt: skip
-    out.print(f"{order_id}: done")
 
 
 @orders_app.command()
