@@ -47,9 +47,10 @@ contracts: setup ## import-linter layer contracts
 
 check: lint types contracts test ## Lint, types, import contracts and tests
 
-bench: setup ## Benchmarks: order intake and governed pipeline (SQLite, and PostgreSQL when it answers), decision tables
+bench: setup ## Benchmarks: order intake, governed pipeline and the whole order-to-cash path (SQLite, and PostgreSQL when it answers), decision tables
 	$(BIN)/python bench/order_intake.py
 	$(BIN)/python bench/governed_pipeline.py
+	$(BIN)/python bench/order_to_cash.py
 	$(BIN)/python bench/decisions.py
 
 docs: setup ## Regenerate docs/lifecycle.md from the lifecycle tables
