@@ -62,10 +62,10 @@ def test_the_effective_process_of_a_site_and_channel_shows_its_pins(cli: Cli) ->
     assert shown["pins"]["variant:site"] == "rotterdam v1"
     steps = {s["id"]: s for s in shown["steps"]}
     assert [s["id"] for s in shown["steps"]] == ["validate_customer", "price", "credit",
-                                                 "export_compliance", "order_review", "allocate",
-                                                 "shipping", "release"]  # fmt: skip
+                                                 "export_compliance", "order_review", "source",
+                                                 "allocate", "shipping", "release"]  # fmt: skip
     assert {i: s["action"] for i, s in steps.items() if s["action"] != "decide"} == {
-        "allocate": "allocate", "release": "release"
+        "source": "source", "allocate": "allocate", "release": "release"
     }  # fmt: skip
     # the variant changes the release threshold and the shipping queue; the rest is the template's
     assert steps["release"]["parameters"] == {"partial allowed": True, "minimum fill rate": 0.95}

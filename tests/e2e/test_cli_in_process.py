@@ -11,8 +11,8 @@ from typer.testing import CliRunner, Result
 from ordoflow.bootstrap import App
 from ordoflow.entrypoints.cli.app import app as ordoflow
 from tests.fakes import FakeClock
-from tests.governed_world import SITE, SKU, place_order, set_up
-from tests.staff import ADMIN, AGENT, AUDITOR, OWNER, WAREHOUSE
+from tests.governed_world import ACCOUNT, SITE, SKU, place_order, set_up
+from tests.staff import ADMIN, AGENT, AUDITOR, FINANCE, OWNER, WAREHOUSE
 
 runner = CliRunner()
 
@@ -74,3 +74,38 @@ def test_a_day_of_work_through_the_command_line(
     refused = invoke(db_url, AGENT, "orders", "release", waiting)
     assert refused.exit_code == 2
     assert "not_authorised" in refused.output
+
+
+def test_a_shipment_its_invoice_a_return_and_the_books_through_the_command_line(
+    app: App, clock: FakeClock, db_url: str
+) -> None:
+    set_up(app, clock, stock=10)
+    shipped = place_order(app, 4)
+    request = f"{shipped}-{SITE}"
+    assert request in ok(db_url, WAREHOUSE, "warehouse", "requests", "--site", SITE)
+    assert "picked" in ok(db_url, WAREHOUSE, "warehouse", "pick", request)
+    assert "packed" in ok(db_url, WAREHOUSE, "warehouse", "pack", request)
+    ship = ("warehouse", "ship", request, "--reference", "SHP-1", "--line", "1=4",
+            "--tracking", "PRO-9")  # fmt: skip
+    assert "invoicing follows" in ok(db_url, WAREHOUSE, *ship)
+    assert "already confirmed" in ok(db_url, WAREHOUSE, *ship)
+    assert "delivered" in ok(db_url, WAREHOUSE, "warehouse", "deliver", "--site", SITE,
+                             "--reference", "SHP-1", "--received-by", "dock")  # fmt: skip
+    ok(db_url, ADMIN, "worker", "run", "--once")
+    assert "INV-US01-000001" in ok(db_url, FINANCE, "finance", "invoices", "--order", shipped)
+    assert "owes 127.90" in ok(db_url, FINANCE, "finance", "owed", ACCOUNT)  # 40 + 2.90 + 85
+    asked = ok(db_url, AGENT, "returns", "request", shipped, "--line", "1=1:damaged_in_transit")
+    rma = asked.split(":", 1)[0].strip()
+    assert "authorized" in asked
+    assert "received" in ok(db_url, WAREHOUSE, "returns", "receive", rma, "--site", SITE,
+                            "--line", "1=1")  # fmt: skip
+    assert "CRN-US01-000001" in ok(db_url, WAREHOUSE, "returns", "dispose", rma,
+                                   "--line", "1=restock")  # fmt: skip
+    refused = invoke(db_url, WAREHOUSE, "returns", "dispose", rma, "--line", "1=melt")
+    assert refused.exit_code != 0
+    assert "invalid_choice" in refused.output
+    assert "CRN-US01-000002" in ok(db_url, FINANCE, "finance", "credit", "INV-US01-000001",
+                                   "--reason", "goodwill", "--line", "1=1")  # fmt: skip
+    books = ok(db_url, FINANCE, "finance", "trial-balance")
+    assert "in balance" in books
+    assert "OUT OF BALANCE" not in books

@@ -14,6 +14,7 @@ time from receipt to disposition is recorded on `return.credited`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -212,6 +213,24 @@ def _credit(uow: UnitOfWork, rma: ReturnAuthorization, actor: ActorId, at: datet
     return memos
 
 
+def show_return(
+    uow_factory: Callable[[], UnitOfWork], actor: ActorId, rma_id: ReturnId
+) -> dict[str, Any]:
+    """A return as its order's readers see it."""
+    with uow_factory() as uow:
+        rma = _load(uow, rma_id)
+        access.order_for(uow, actor, rma.order_id)
+    return {
+        "id": rma.id, "order_id": rma.order_id, "status": rma.status.value,
+        "reason_code": rma.decision_reason, "value": str(rma.value), "site": rma.site,
+        "credit_memos": list(rma.credit_memos),
+        "lines": [{"line_no": ln.line_no, "sku": ln.sku, "quantity": ln.quantity,
+                   "reason_code": ln.reason_code, "received": ln.received,
+                   "disposition": ln.disposition.value if ln.disposition else None}
+                  for ln in rma.lines],
+    }  # fmt: skip
+
+
 def _load(uow: UnitOfWork, rma_id: ReturnId) -> ReturnAuthorization:
     rma = uow.returns.get(rma_id)
     if rma is None:
@@ -240,4 +259,5 @@ __all__ = [
     "dispose_return",
     "receive_return",
     "request_return",
+    "show_return",
 ]

@@ -4,7 +4,8 @@ An invoice bills exactly one shipment: the units it shipped at the order's price
 order was placed and pinned with), tax at the rate the tax table gives for the ship-to, and the
 freight the table charges. An invoice that cannot be issued as it stands (no tax rate for the
 destination, units that would bill more than shipped) is kept on hold, without a number, for
-the billing queue. A number is given when the invoice is issued, from a gap-free sequence per
+the billing queue (its prices are the order's, so they cannot differ from the order's). A
+number is given when the invoice is issued, from a gap-free sequence per
 company and series. A credit memo reverses all or part of an issued invoice, line by line, at
 the invoice's prices and tax rate, never more than was invoiced and not yet credited.
 """
@@ -25,7 +26,6 @@ INVOICE_SERIES, CREDIT_SERIES = "INV", "CRN"
 #: Why an invoice waits in the billing queue.
 MISSING_TAX_SETUP = "missing_tax_setup"
 QUANTITY_MISMATCH = "quantity_mismatch"
-PRICE_MISMATCH = "price_mismatch"
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -167,7 +167,6 @@ __all__ = [
     "CREDIT_SERIES",
     "INVOICE_SERIES",
     "MISSING_TAX_SETUP",
-    "PRICE_MISMATCH",
     "QUANTITY_MISMATCH",
     "CreditMemo",
     "Invoice",

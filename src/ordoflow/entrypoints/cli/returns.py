@@ -6,6 +6,7 @@ import typer
 
 from ordoflow.application import commands as c
 from ordoflow.application.requests import parse_dispositions, parse_return_lines, parse_shipped
+from ordoflow.application.returns import show_return
 from ordoflow.domain.returns import ReturnId
 from ordoflow.domain.values import OrderId, SiteCode
 from ordoflow.entrypoints.cli.common import ActorOption, actor, app_session, out
@@ -26,7 +27,9 @@ def request(
         rma = app.bus.handle(c.RequestReturn(order_id=OrderId(order_id),
                                              lines=parse_return_lines(line), note=note,
                                              actor=actor(actor_name)))  # fmt: skip
-    out.print(f"{rma}: requested")
+        shown = show_return(app.uow_factory, actor(actor_name), rma)
+    reason = f" ({shown['reason_code']})" if shown["reason_code"] else ""
+    out.print(f"{rma}: {shown['status']}{reason}")
 
 
 @returns_app.command()
