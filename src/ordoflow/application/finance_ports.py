@@ -3,7 +3,6 @@ them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -60,10 +59,4 @@ class Ledger(Protocol):
         """Debits less credits."""
 
 
-def post_all(ledger: Ledger, entries: Sequence[JournalEntry | None]) -> None:
-    for entry in entries:
-        if entry is not None:
-            ledger.post(entry)
-
-
-__all__ = ["BillingRepository", "InvoiceExists", "Ledger", "Receivables", "post_all"]
+__all__ = ["BillingRepository", "InvoiceExists", "Ledger", "Receivables"]

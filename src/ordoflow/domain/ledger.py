@@ -104,10 +104,6 @@ class JournalEntry:
             return None
         return cls(document[0], document[1], currency, at, memo, kept)
 
-    @property
-    def total(self) -> Decimal:
-        return sum((p.debit for p in self.lines), Decimal(0))
-
 
 @dataclass(frozen=True, slots=True)
 class BalanceRow:
