@@ -49,7 +49,7 @@ import pstats
 import secrets
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -342,17 +342,26 @@ def run(backend: str, orders: int, rounds: int, profile: bool) -> Result | str:
     return bench(orders, rounds, profile)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_backends(
+    args: argparse.Namespace,
+    *,
+    run: Callable[[str, int, int, bool], Any],
+    default_orders: Mapping[str, int],
+    table: Callable[[Any], str],
+    details: Callable[[Any], str],
+    summary: Callable[[list[Any], dict[str, str]], Any],
+) -> int:
+    """Run each backend asked for (a backend that cannot run answers with the reason, a str),
+    print each result's table and details, then the JSON line."""
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
-    results: list[Result] = []
+    results: list[Any] = []
     skipped: dict[str, str] = {}
     for backend in backends:
-        outcome = run(backend, args.orders or DEFAULT_ORDERS[backend], args.rounds, args.profile)
-        if isinstance(outcome, Result):
-            results.append(outcome)
-        else:
+        outcome = run(backend, args.orders or default_orders[backend], args.rounds, args.profile)
+        if isinstance(outcome, str):
             skipped[backend] = outcome
+        else:
+            results.append(outcome)
     for r in results:
         print()
         print(table(r))
@@ -362,6 +371,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(details(r))
     print(json.dumps(summary(results, skipped)))
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_backends(parse_args(argv), run=run, default_orders=DEFAULT_ORDERS, table=table,
+                        details=details, summary=summary)  # fmt: skip
 
 
 if __name__ == "__main__":

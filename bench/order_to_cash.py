@@ -81,7 +81,6 @@ import argparse
 import cProfile
 import dataclasses
 import io
-import json
 import multiprocessing as mp
 import pstats
 import queue
@@ -604,25 +603,8 @@ def run(backend: str, orders: int, rounds: int, profile: bool) -> Result | str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
-    results: list[Result] = []
-    skipped: dict[str, str] = {}
-    for backend in backends:
-        outcome = run(backend, args.orders or DEFAULT_ORDERS[backend], args.rounds, args.profile)
-        if isinstance(outcome, Result):
-            results.append(outcome)
-        else:
-            skipped[backend] = outcome
-    for r in results:
-        print()
-        print(table(r))
-    if results:
-        print()
-        for r in results:
-            print(details(r))
-    print(json.dumps(summary(results, skipped)))
-    return 0
+    return gp.run_backends(parse_args(argv), run=run, default_orders=DEFAULT_ORDERS, table=table,
+                           details=details, summary=summary)  # fmt: skip
 
 
 if __name__ == "__main__":
