@@ -410,6 +410,10 @@ class FakeOutbox:
         self.store.processed[(consumer, event_id)] = at
         return True
 
+    def take(self, event_ids: Sequence[str]) -> set[str]:
+        known = {e.id for e, _ in self.store.outbox}
+        return {i for i in event_ids if i in known}
+
 
 class FakeVersionRepository:
     def __init__(self, store: Store) -> None:

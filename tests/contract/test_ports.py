@@ -615,3 +615,14 @@ def test_a_second_order_under_a_taken_id_is_refused_by_the_store(uow_factory: Uo
     clash.id = first.id
     with pytest.raises(DuplicateOrderId):
         save(uow_factory, clash)
+
+
+def test_a_transaction_takes_the_events_it_names_that_exist(uow_factory: UowFactory) -> None:
+    events = [event(n) for n in range(3)]
+    with uow_factory() as uow:
+        uow.outbox.add(events[:2])
+        uow.commit()
+    with uow_factory() as uow:
+        named = [events[2].id, events[1].id, events[0].id]
+        assert uow.outbox.take(named) == {events[0].id, events[1].id}
+        assert uow.outbox.take([]) == set()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner, Result
 
 from ordoflow.bootstrap import App
+from ordoflow.domain.fulfilment_events import ShipmentConfirmed, WarehouseRequestMoved
 from ordoflow.entrypoints.cli.app import app as ordoflow
 from tests.fakes import FakeClock
 from tests.governed_world import ACCOUNT, SITE, SKU, place_order, set_up
@@ -109,3 +110,20 @@ def test_a_shipment_its_invoice_a_return_and_the_books_through_the_command_line(
     books = ok(db_url, FINANCE, "finance", "trial-balance")
     assert "in balance" in books
     assert "OUT OF BALANCE" not in books
+
+
+def test_the_simulator_can_confirm_the_shipments_alone(
+    app: App, clock: FakeClock, db_url: str
+) -> None:
+    set_up(app, clock, stock=10)
+    order_id = place_order(app, 4)
+    shown = ok(db_url, WAREHOUSE, "warehouse", "simulate", "--ship-only")
+    assert f"SIM-{order_id}-{SITE}-0" in shown
+    with app.uow_factory() as uow:
+        (shipment,) = uow.warehouse.shipments_for(order_id)
+        sent = {e.type for e in uow.outbox.pending(limit=1000)}
+    assert shipment.delivered_at is None, "no proof of delivery"
+    assert WarehouseRequestMoved.type not in sent, "no picking or packing reported"
+    assert ShipmentConfirmed.type in sent
+    ok(db_url, ADMIN, "worker", "run", "--once")
+    assert "INV-US01-000001" in ok(db_url, FINANCE, "finance", "invoices", "--order", order_id)

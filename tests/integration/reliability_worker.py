@@ -153,7 +153,7 @@ def confirm_and_dispatch(  # noqa: PLR0917 - everything a spawned process is tol
                 outcome.results.append("repeated" if report.repeated else "taken")
             start.wait(timeout=120)
             while worker < dispatchers:
-                ticked = dispatch_once(app.uow_factory, clock)
+                ticked = dispatch_once(app.bus.uow_factory, clock)
                 outcome.handled += ticked.handled
                 outcome.failures += [f"{name} {event}: {error}"
                                      for name, event, error in ticked.failed]  # fmt: skip
@@ -180,7 +180,7 @@ def _cycle(
         ))  # fmt: skip
     if ship:
         simulate_warehouse(app.bus.handle, app.uow_factory, WAREHOUSE)
-    dispatch_once(app.uow_factory, app.bus.clock)
+    dispatch_once(app.bus.uow_factory, app.bus.clock)
 
 
 def churn(  # noqa: PLR0917 - everything a spawned process is told

@@ -6,14 +6,16 @@ test the books balance and the inventory account equals the stock at standard co
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 
 from ordoflow.application import commands as c
-from ordoflow.application.dispatch import dispatch_once
+from ordoflow.application.dispatch import SUBSCRIPTIONS, dispatch_once
 from ordoflow.application.finance_queries import trial_balance
 from ordoflow.application.fulfilment import ShipmentReport
+from ordoflow.application.invoicing import invoice_shipment
 from ordoflow.application.queries import show_order
 from ordoflow.application.warehouse_work import simulate_warehouse
 from ordoflow.bootstrap import App
@@ -23,6 +25,7 @@ from ordoflow.domain.masterdata import Item, ShipTo, Site, StockLevel
 from ordoflow.domain.values import Channel, CountryCode, CurrencyCode, OrderId, ShipToCode, SiteCode
 from ordoflow.domain.warehouse import WarehouseRequest
 from tests.builders import ref
+from tests.conftest import BACKENDS
 from tests.fakes import FakeClock
 from tests.governed_world import ACCOUNT, ADMIN, AGENT, SHIP_TO, SITE, SKU, set_up
 from tests.integration.test_persistence import run_together
@@ -82,7 +85,7 @@ def test_an_order_split_over_two_warehouses_ships_from_both_and_is_invoiced_per_
     clock.advance(hours=5)
     shipped = simulate_warehouse(app.bus.handle, app.uow_factory, WAREHOUSE)
     assert sorted(s.units for s in shipped) == [20, 50]
-    assert dispatch_once(app.uow_factory, clock).failed == []
+    assert dispatch_once(app.bus.uow_factory, clock).failed == []
     detail = show_order(app.uow_factory, AGENT, oid)
     assert detail["status"] == "invoiced"
     assert all(s["delivered_at"] for s in detail["shipments"])
@@ -106,8 +109,8 @@ def test_the_same_confirmation_sent_five_times_at_once_ships_invoices_and_posts_
     results = run_together(5, lambda _: app.bus.handle(confirm))
     reports = [r for r in results if isinstance(r, ShipmentReport)]
     assert [r.repeated for r in reports].count(False) == 1, results
-    run_together(3, lambda _: dispatch_once(app.uow_factory, clock))
-    assert dispatch_once(app.uow_factory, clock).failed == []
+    run_together(3, lambda _: dispatch_once(app.bus.uow_factory, clock))
+    assert dispatch_once(app.bus.uow_factory, clock).failed == []
     with app.uow_factory() as uow:
         assert len(uow.warehouse.shipments_for(oid)) == 1
         assert len(uow.billing.invoices_for(oid)) == 1
@@ -126,12 +129,30 @@ def test_invoice_numbers_have_no_gaps_when_workers_invoice_at_once(
         (request,) = [r["id"] for r in show_order(app.uow_factory, AGENT, oid)["requests"]]
         app.bus.handle(c.ConfirmShipment(request_id=request, reference=f"SHP-{n}",
                                          shipped={1: 2}, actor=WAREHOUSE))  # fmt: skip
-    run_together(4, lambda _: dispatch_once(app.uow_factory, clock, limit=3))
-    while dispatch_once(app.uow_factory, clock).handled:
+    run_together(4, lambda _: dispatch_once(app.bus.uow_factory, clock, limit=3))
+    while dispatch_once(app.bus.uow_factory, clock).handled:
         pass
     with app.uow_factory() as uow:
         numbers = sorted(uow.billing.invoices_for(o)[0].number or "" for o in placed)
     assert numbers == [f"INV-US01-{n:06d}" for n in range(1, 9)]
+
+
+@pytest.mark.parametrize("db_url", [BACKENDS[1]], indirect=True)
+def test_a_worker_skips_the_shipments_another_worker_is_billing_instead_of_waiting(
+    shop: App, clock: FakeClock
+) -> None:
+    app = shop
+    oid = order(app, 4, SHIP_TO)
+    assert simulate_warehouse(app.bus.handle, app.uow_factory, WAREHOUSE, ship_only=True)
+    billing = next(s for s in SUBSCRIPTIONS if s.handle is invoice_shipment)
+    with app.uow_factory() as holder:  # another worker, in the middle of its batch
+        (event,) = holder.outbox.unhandled(billing.name, billing.types)
+        assert holder.outbox.take([event.id]) == {event.id}
+        with ThreadPoolExecutor(1) as pool:
+            report = pool.submit(dispatch_once, app.uow_factory, clock).result(timeout=30)
+        assert (report.handled, report.failed) == (0, [])
+    assert dispatch_once(app.bus.uow_factory, clock).handled == 1, "taken once the holder let go"
+    assert show_order(app.uow_factory, AGENT, oid)["status"] == "invoiced"
 
 
 def test_shipping_more_than_a_warehouse_was_asked_is_refused_and_changes_nothing(

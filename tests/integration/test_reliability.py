@@ -267,7 +267,7 @@ def test_one_confirmation_from_five_processes_ships_invoices_and_posts_once(
     assert (answers, refused) == (Counter(taken=1, repeated=4), Counter()), outcomes
     assert sum(o.handled for o in outcomes) == 1, "two dispatchers invoiced the shipment once"
     catch_up(clock, moving)
-    report = dispatch_once(app.uow_factory, clock)
+    report = dispatch_once(app.bus.uow_factory, clock)
     assert (report.handled, report.failed) == (0, [])
 
     with app.uow_factory() as uow:
@@ -328,7 +328,7 @@ def test_a_worker_killed_anywhere_from_release_to_invoice_leaves_everything_cons
 
     while True:  # finish the work: ship what is open, invoice, fill backorders, again
         shipped = simulate_warehouse(app.bus.handle, app.uow_factory, WAREHOUSE)
-        report = dispatch_once(app.uow_factory, clock)
+        report = dispatch_once(app.bus.uow_factory, clock)
         assert report.failed == []
         if not shipped and not report.handled:
             break

@@ -4,6 +4,9 @@ tick; a refusal is reported and retried; a step's effects never happen twice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import pytest
 
 from ordoflow.application import commands as c
@@ -33,6 +36,10 @@ def audit_noting(stream: str) -> Subscription:
                          after={"event": event.id})  # fmt: skip
 
     return Subscription(stream, (StockReceived.type,), note)
+
+
+def uows(world: Shop) -> Callable[[], UnitOfWork]:
+    return cast("Callable[[], UnitOfWork]", world.bus.uow_factory)  # type: ignore[attr-defined]
 
 
 def tick(world: Shop, *subs: Subscription) -> object:
@@ -90,3 +97,45 @@ def test_a_refused_step_is_reported_changes_nothing_and_is_tried_again() -> None
     assert "tries" not in world.store.audit
     assert tick(world, sub).handled == 1  # type: ignore[attr-defined]
     assert len(world.store.audit["tries"]) == 1
+
+
+def test_a_refusal_in_a_batch_leaves_the_others_to_go_through_one_by_one() -> None:
+    world = shop(stock=0)
+    for n in range(5):
+        received(world, reference=f"PO-{n}")
+    refused: set[str] = set()
+
+    def refuse_the_third(event: CloudEvent, uow: UnitOfWork, clock: Clock) -> None:
+        uow.audit.append("batched", event.id, actor=ActorId("system"), at=clock.now(),
+                         before=None, after=None)  # fmt: skip
+        if event.data["reference"] == "PO-2":
+            refused.add(event.id)
+            raise DomainError(ErrorCode.CONCURRENT_UPDATE, "not now")
+
+    sub = Subscription("batched", (StockReceived.type,), refuse_the_third)
+    report = dispatch_once(uows(world), world.clock, (sub,), batch=5)
+    assert report.handled == 4
+    assert [f[1] for f in report.failed] == sorted(refused)
+    entries = [e.action for e in world.store.audit["batched"]]
+    assert len(entries) == 4
+    assert not refused & set(entries), "the refused step left nothing"
+    assert {k[1] for k in world.store.processed} == set(entries)
+    assert dispatch_once(uows(world), world.clock, (sub,)).failed != []
+    assert len(world.store.audit["batched"]) == 4, "the others are not run again"
+
+
+def test_events_are_run_in_batches_of_the_size_asked() -> None:
+    world = shop(stock=0)
+    for n in range(5):
+        received(world, reference=f"PO-{n}")
+    transactions: list[int] = []
+    factory = uows(world)
+
+    def counting() -> UnitOfWork:
+        transactions.append(1)
+        return factory()
+
+    sub = audit_noting("counted")
+    report = dispatch_once(counting, world.clock, (sub,), batch=2)
+    assert report.handled == 5
+    assert len(transactions) == 1 + 3, "one read, then batches of 2, 2 and 1"

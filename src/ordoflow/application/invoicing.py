@@ -13,6 +13,7 @@ is billed moves to invoiced.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -50,18 +51,17 @@ def invoice_shipment(event: CloudEvent, uow: UnitOfWork, clock: Clock) -> None:
     shipment = uow.warehouse.shipment(site, reference)
     if shipment is None:
         raise NotFound(ErrorCode.UNKNOWN_SHIPMENT, f"no shipment {reference!r} at {site}")
-    if uow.billing.invoice(Invoice.id_for(site, reference)) is not None:
-        return
     order = uow.orders.get(shipment.order_id)
     if order is None:  # pragma: no cover - a shipment's order is never deleted
         raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {shipment.order_id!r}")
     if not shipment.lines:  # a final confirmation that shipped nothing: nothing to bill
-        _order_invoiced(uow, order, clock.now())
+        _order_invoiced(order, clock.now(), uow.billing.invoices_for(order.id))
         return
     bill(uow, clock.now(), order, shipment)
 
 
 def bill(uow: UnitOfWork, at: datetime, order: Order, shipment: Shipment) -> Invoice:
+    """The shipment's invoice, issued or on hold; the one it has when it was billed before."""
     lines = tuple(InvoiceLine(n, order.line(n).sku, q, order.line(n).unit_price)
                   for n, q in shipment.lines)  # fmt: skip
     net = sum((ln.amount for ln in lines), Decimal(0))
@@ -73,7 +73,8 @@ def bill(uow: UnitOfWork, at: datetime, order: Order, shipment: Shipment) -> Inv
         shipment.reference, lines, charges[0] if charges else "", charges[1] if charges else
         Decimal(0), charges[2] if charges else Decimal(0), created_at=at,
     )  # fmt: skip
-    hold = MISSING_TAX_SETUP if charges is None else _quantity_problem(uow, order, invoice)
+    earlier = uow.billing.invoices_for(order.id)
+    hold = MISSING_TAX_SETUP if charges is None else _quantity_problem(order, invoice, earlier)
     try:
         uow.billing.add_invoice(invoice)
     except InvoiceExists:
@@ -83,12 +84,15 @@ def bill(uow: UnitOfWork, at: datetime, order: Order, shipment: Shipment) -> Inv
         uow.billing.save_invoice(invoice)
         _open_billing_case(uow, order, invoice, at, site)
         return invoice
-    issue(uow, invoice, order, at)
+    issue(uow, invoice, order, at, [*earlier, invoice])
     return invoice
 
 
-def issue(uow: UnitOfWork, invoice: Invoice, order: Order, at: datetime) -> None:
-    """Number the invoice, post it, and move the order once every shipment is billed."""
+def issue(
+    uow: UnitOfWork, invoice: Invoice, order: Order, at: datetime, invoices: Sequence[Invoice]
+) -> None:
+    """Number the invoice, post it, and move the order once every shipment is billed
+    (`invoices`: the order's, this one included)."""
     number = uow.billing.next_number(invoice.company, INVOICE_SERIES)
     customer = uow.records.get(Customer, (invoice.account_number,))
     terms = _term_days(customer.payment_terms if customer else "")
@@ -103,16 +107,20 @@ def issue(uow: UnitOfWork, invoice: Invoice, order: Order, at: datetime) -> None
         net=str(invoice.net), tax=str(invoice.tax), freight=str(invoice.freight),
         gross=str(invoice.gross), shipment=invoice.id,
     ))  # fmt: skip
-    _order_invoiced(uow, order, at)
+    _order_invoiced(order, at, invoices)
 
 
-def _order_invoiced(uow: UnitOfWork, order: Order, at: datetime) -> None:
+def _order_invoiced(order: Order, at: datetime, invoices: Sequence[Invoice]) -> None:
+    """A shipped order moves to invoiced once its issued invoices bill every unit it shipped
+    (each invoice bills one shipment's units, and never more than shipped)."""
     if order.status is not OrderStatus.SHIPPED:
         return
-    billed = {i.id for i in uow.billing.invoices_for(order.id) if i.status is InvoiceStatus.ISSUED}
-    shipped = {Invoice.id_for(s.site, s.reference)
-               for s in uow.warehouse.shipments_for(order.id) if s.lines}  # fmt: skip
-    if shipped <= billed:
+    billed: dict[int, int] = {}
+    for i in invoices:
+        if i.status is InvoiceStatus.ISSUED:
+            for ln in i.lines:
+                billed[ln.line_no] = billed.get(ln.line_no, 0) + ln.quantity
+    if all(billed.get(ln.line_no, 0) >= ln.shipped_qty for ln in order.lines):
         order.invoice(actor=SYSTEM_ACTOR, at=at)
 
 
@@ -135,10 +143,10 @@ def _charges(
             Decimal(answer.get("freight") or 0))  # fmt: skip
 
 
-def _quantity_problem(uow: UnitOfWork, order: Order, invoice: Invoice) -> str | None:
+def _quantity_problem(order: Order, invoice: Invoice, others: Sequence[Invoice]) -> str | None:
     """Whether the invoice would bill a line for more units than it shipped."""
     billed: dict[int, int] = {}
-    for other in uow.billing.invoices_for(order.id):
+    for other in others:
         for ln in other.lines:
             billed[ln.line_no] = billed.get(ln.line_no, 0) + ln.quantity
     for ln in invoice.lines:
@@ -172,7 +180,8 @@ def release_hold(uow: UnitOfWork, order: Order, at: datetime, actor: ActorId, *,
     again (the tax setup may have been completed meanwhile); overridden, it goes out as it
     stands (no tax when none was set up)."""
     del actor
-    for invoice in uow.billing.invoices_for(order.id):
+    invoices = uow.billing.invoices_for(order.id)
+    for invoice in invoices:
         if invoice.status is not InvoiceStatus.ON_HOLD:
             continue
         if not override and invoice.hold_reason == MISSING_TAX_SETUP:
@@ -183,7 +192,7 @@ def release_hold(uow: UnitOfWork, order: Order, at: datetime, actor: ActorId, *,
                                   f"invoice {invoice.id}: {INVOICE_CHARGES} still gives no tax "
                                   "rate for its destination; complete it, or override")  # fmt: skip
             invoice.tax_code, invoice.tax_rate, invoice.freight = charges
-        issue(uow, invoice, order, at)
+        issue(uow, invoice, order, at, invoices)
 
 
 def _company(site: Site | None, code: SiteCode) -> str:

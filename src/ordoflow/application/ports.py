@@ -77,6 +77,11 @@ class Outbox(Protocol):
         """Record that `consumer` handles the event in this transaction; False (and nothing
         recorded) if it already has, in this transaction or a committed one."""
 
+    def take(self, event_ids: Sequence[str]) -> set[str]:
+        """Of these events, those no other transaction holds, held by this one until it ends;
+        the others are skipped, not waited for. Where the database has no row locks (SQLite,
+        whose writers take turns) every event that exists."""
+
 
 class DuplicatePurchaseOrder(Exception):
     """Raised by `OrderRepository.flush` when the (customer, PO) key is already taken: another

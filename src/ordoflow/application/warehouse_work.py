@@ -4,7 +4,8 @@ The simulator plays a WMS for the demo and the tests: it works through the open 
 the sites it is given, oldest first, and reports picking, packing, the shipment (a reference and
 tracking number of its own, every open unit, carrier as released) and proof of delivery through
 the same commands a real WMS sends, so everything a real warehouse triggers (stock issue,
-invoicing, posting) follows the same path.
+invoicing, posting) follows the same path. Told `ship_only`, it reports the shipment alone, as a
+WMS that sends only shipment confirmations does (a request ships from any open state).
 """
 
 from __future__ import annotations
@@ -65,23 +66,27 @@ def simulate_warehouse(
     actor: ActorId,
     sites: frozenset[SiteCode] | None = None,
     limit: int = 100,
+    *,
+    ship_only: bool = False,
 ) -> list[SimulatedShipment]:
-    """Pick, pack, ship in full and deliver the open requests of `sites` (every site: None)."""
+    """Pick, pack, ship in full and deliver the open requests of `sites` (every site: None);
+    `ship_only`: ship them, nothing else."""
     with uow_factory() as uow:
         waiting = uow.warehouse.open_requests(sites, limit)
     shipped: list[SimulatedShipment] = []
     for r in waiting:
-        if r.status is RequestStatus.RELEASED:
+        if r.status is RequestStatus.RELEASED and not ship_only:
             handle(c.ConfirmPicking(request_id=r.id, actor=actor))
-        if r.status in (RequestStatus.RELEASED, RequestStatus.PICKED):
+        if r.status in (RequestStatus.RELEASED, RequestStatus.PICKED) and not ship_only:
             handle(c.ConfirmPacking(request_id=r.id, actor=actor))
         units = {ln.line_no: ln.open for ln in r.lines if ln.open > 0}
         reference = f"SIM-{r.order_id}-{r.site}-{sum(ln.shipped for ln in r.lines)}"
         handle(c.ConfirmShipment(request_id=r.id, reference=reference, shipped=units,
                                  carrier=r.carrier, tracking=_tracking(reference),
                                  final=True, actor=actor))  # fmt: skip
-        handle(c.ConfirmDelivery(site=r.site, reference=reference, received_by="dock",
-                                 actor=actor))  # fmt: skip
+        if not ship_only:
+            handle(c.ConfirmDelivery(site=r.site, reference=reference, received_by="dock",
+                                     actor=actor))  # fmt: skip
         shipped.append(SimulatedShipment(r.id, reference, sum(units.values())))
     return shipped
 

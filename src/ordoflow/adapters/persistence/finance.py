@@ -13,8 +13,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from ordoflow.adapters.persistence.finance_tables import (
     credit_memos,
@@ -23,6 +21,7 @@ from ordoflow.adapters.persistence.finance_tables import (
     journal_entries,
     journal_lines,
 )
+from ordoflow.adapters.persistence.inserting import insert_new
 from ordoflow.application.finance_ports import InvoiceExists, Receivables
 from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.invoicing import CreditMemo, Invoice, InvoiceLine, InvoiceStatus
@@ -76,25 +75,21 @@ class SqlBillingRepository:
         self.conn = conn
 
     def next_number(self, company: str, series: str) -> int:
-        insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
-        self.conn.execute(
-            insert(document_sequences)
-            .values(company=company, series=series, next_number=1)
-            .on_conflict_do_nothing(index_elements=["company", "series"])
-        )
         d = document_sequences
-        taken = self.conn.execute(
+        take = (
             d.update().where(d.c.company == company, d.c.series == series)
             .values(next_number=d.c.next_number + 1).returning(d.c.next_number)
-        ).scalar_one()  # fmt: skip
+        )  # fmt: skip
+        taken = self.conn.execute(take).scalar()
+        if taken is None:  # the series' first number: its row, then the number
+            row = {"company": company, "series": series, "next_number": 1}
+            insert_new(self.conn, d, row, ("company", "series"))
+            taken = self.conn.execute(take).scalar_one()
         return int(taken) - 1
 
     def add_invoice(self, invoice: Invoice) -> None:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(invoices.insert(), _invoice_row(invoice))
-        except IntegrityError:
-            raise InvoiceExists(invoice.id) from None
+        if not insert_new(self.conn, invoices, _invoice_row(invoice), ("id",)):
+            raise InvoiceExists(invoice.id)
 
     def save_invoice(self, invoice: Invoice) -> None:
         row = _invoice_row(invoice)
@@ -153,18 +148,20 @@ class SqlLedger:
         self.conn = conn
 
     def post(self, entry: JournalEntry) -> None:
-        try:
-            with self.conn.begin_nested():
-                entry_id = self.conn.execute(
-                    journal_entries.insert().returning(journal_entries.c.id),
-                    {"document_type": entry.document_type, "document_id": entry.document_id,
-                     "currency": entry.currency, "posted_at": entry.posted_at,
-                     "memo": entry.memo[:300]},
-                ).scalar_one()  # fmt: skip
-        except IntegrityError:
-            raise Conflict(ErrorCode.DUPLICATE_POSTING,
-                           f"{entry.document_type} {entry.document_id} has posted "
-                           "already") from None  # fmt: skip
+        row = {
+            "document_type": entry.document_type,
+            "document_id": entry.document_id,
+            "currency": entry.currency,
+            "posted_at": entry.posted_at,
+            "memo": entry.memo[:300],
+        }
+        entry_id = insert_new(self.conn, journal_entries, row, ("document_type", "document_id"),
+                              returning=journal_entries.c.id)  # fmt: skip
+        if entry_id is None:
+            raise Conflict(
+                ErrorCode.DUPLICATE_POSTING,
+                f"{entry.document_type} {entry.document_id} has posted already",
+            )
         self.conn.execute(journal_lines.insert(), [
             {"entry_id": entry_id, "line_no": n, "account": p.account.value,
              "currency": entry.currency, "debit": p.debit, "credit": p.credit}

@@ -9,9 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from ordoflow.adapters.persistence.inserting import dialect_insert, insert_new
 from ordoflow.adapters.persistence.prepared import PreparedInsert, PreparedStatement
 from ordoflow.adapters.persistence.tables import (
     audit_heads,
@@ -94,8 +94,9 @@ class SqlStockRepository:
                 .values(on_hand=stock.c.on_hand + quantity)
             )
             return self.conn.execute(count_out, {"b_sku": sku, "b_site": site}).rowcount == 1
-        insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(stock).values(sku=sku, site=site, on_hand=quantity, allocated=0)
+        statement = dialect_insert(self.conn, stock).values(
+            sku=sku, site=site, on_hand=quantity, allocated=0
+        )
         self.conn.execute(statement.on_conflict_do_update(
             index_elements=[stock.c.sku, stock.c.site],
             set_={"on_hand": stock.c.on_hand + statement.excluded.on_hand},
@@ -127,8 +128,9 @@ class SqlStockRepository:
                        ActorId(r.actor))  # fmt: skip
 
     def set_on_hand(self, sku: Sku, site: SiteCode, on_hand: int) -> bool:
-        insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(stock).values(sku=sku, site=site, on_hand=on_hand, allocated=0)
+        statement = dialect_insert(self.conn, stock).values(
+            sku=sku, site=site, on_hand=on_hand, allocated=0
+        )
         statement = statement.on_conflict_do_update(
             index_elements=[stock.c.sku, stock.c.site],
             set_={"on_hand": statement.excluded.on_hand},
@@ -278,12 +280,16 @@ class SqlOutbox:
 
     def claim(self, consumer: str, event_id: str, at: datetime) -> bool:
         row = {"consumer": consumer, "event_id": event_id, "processed_at": at}
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(processed_events.insert(), row)
-        except IntegrityError:
-            return False
-        return True
+        return bool(insert_new(self.conn, processed_events, row, ("consumer", "event_id")))
+
+    def take(self, event_ids: Sequence[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        query = (
+            sa.select(outbox.c.id).where(outbox.c.id.in_(list(event_ids)))
+            .with_for_update(skip_locked=True)  # nothing on SQLite
+        )  # fmt: skip
+        return {str(r[0]) for r in self.conn.execute(query)}
 
     def mark_published(self, event_ids: Iterable[str], at: datetime) -> None:
         ids = list(event_ids)

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from ordoflow.adapters.persistence.fulfilment_tables import shipments, warehouse_requests
+from ordoflow.adapters.persistence.inserting import insert_new
 from ordoflow.application.fulfilment_ports import ShipmentExists
 from ordoflow.domain.errors import Conflict, ErrorCode
 from ordoflow.domain.values import ActorId, OrderId, ShipToCode, SiteCode, Sku
@@ -113,11 +113,8 @@ class SqlWarehouseRepository:
             "fingerprint": shipment.fingerprint, "delivered_at": shipment.delivered_at,
             "received_by": shipment.received_by,
         }  # fmt: skip
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(shipments.insert(), row)
-        except IntegrityError:
-            raise ShipmentExists(f"{shipment.site}/{shipment.reference}") from None
+        if not insert_new(self.conn, shipments, row, ("site", "reference")):
+            raise ShipmentExists(f"{shipment.site}/{shipment.reference}")
 
     def shipment(self, site: SiteCode, reference: str) -> Shipment | None:
         s = shipments

@@ -70,7 +70,7 @@ def warehouses_and_books(app: App, clock: MovableClock, acme: OrderId) -> None:
     out.print(f"the warehouse simulator (playing the WMS as {WMS}) picks, packs, ships and "
               f"delivers {len(shipped)} open request(s); the worker then invoices each "
               "shipment:")  # fmt: skip
-    report = dispatch_once(app.uow_factory, clock)
+    report = dispatch_once(app.bus.uow_factory, clock)
     out.print(f"  worker: {report.handled} event step(s) handled, {len(report.failed)} failed")
     found = invoices(app.uow_factory, FINANCE)
     keys = ("number", "status", "order_id", "shipment", "currency", "net", "tax", "freight",

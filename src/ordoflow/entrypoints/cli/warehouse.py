@@ -93,12 +93,17 @@ def deliver(
 @warehouse_app.command()
 def simulate(
     site: list[str] = typer.Option([], help="Sites to play (default: all)."),
+    ship_only: bool = typer.Option(
+        False, "--ship-only", help="Confirm the shipments only (no picking, packing or delivery)."
+    ),
     actor_name: str = ActorOption,
 ) -> None:
     """Play the warehouse: pick, pack, ship in full and deliver every open request."""
     with app_session() as app:
         sites = frozenset(SiteCode(s) for s in site) or None
-        done = simulate_warehouse(app.bus.handle, app.uow_factory, actor(actor_name), sites)
+        done = simulate_warehouse(
+            app.bus.handle, app.uow_factory, actor(actor_name), sites, ship_only=ship_only
+        )
     out.print(table(("request", "shipment", "units"),
                     [[s.request_id, s.reference, s.units] for s in done]))  # fmt: skip
 

@@ -1,0 +1,47 @@
+"""Inserts that a unique key may refuse, in one statement.
+
+`INSERT ... ON CONFLICT DO NOTHING` tells a taken key by the rows it inserted, where an insert
+inside a savepoint would cost two more round trips (`SAVEPOINT`, `RELEASE`) on every call. Both
+databases wait for an uncommitted row holding the same key and then see it, as a plain insert
+would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def dialect_insert(conn: Connection, table: sa.Table) -> Any:
+    """The connection's own INSERT, which knows ON CONFLICT (PostgreSQL and SQLite)."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    return insert(table)
+
+
+def insert_new(
+    conn: Connection,
+    table: sa.Table,
+    row: Mapping[str, Any],
+    key: Sequence[str],
+    returning: sa.Column[Any] | None = None,
+) -> Any:
+    """Insert `row` unless a row with the same `key` exists. Returns whether it was inserted,
+    or with `returning`, that column of the new row (None when the key was taken)."""
+    statement = (
+        dialect_insert(conn, table)
+        .values(dict(row))
+        .on_conflict_do_nothing(index_elements=list(key))
+    )
+    # told by the row returned: psycopg leaves the rowcount of this statement unknown (-1)
+    column = table.c[key[0]] if returning is None else returning
+    found = conn.execute(statement.returning(column)).first()
+    if returning is not None:
+        return None if found is None else found[0]
+    return found is not None
+
+
+__all__ = ["dialect_insert", "insert_new"]
