@@ -8,6 +8,7 @@ would.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,15 @@ def dialect_insert(conn: Connection, table: sa.Table) -> Any:
     return insert(table)
 
 
+@functools.cache
+def _insert_unless_taken(
+    dialect: str, table: sa.Table, key: tuple[str, ...], returning: sa.Column[Any]
+) -> Any:
+    """Built once per table and key: building a statement costs more than running it."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(key)).returning(returning)
+
+
 def insert_new(
     conn: Connection,
     table: sa.Table,
@@ -31,14 +41,10 @@ def insert_new(
 ) -> Any:
     """Insert `row` unless a row with the same `key` exists. Returns whether it was inserted,
     or with `returning`, that column of the new row (None when the key was taken)."""
-    statement = (
-        dialect_insert(conn, table)
-        .values(dict(row))
-        .on_conflict_do_nothing(index_elements=list(key))
-    )
     # told by the row returned: psycopg leaves the rowcount of this statement unknown (-1)
     column = table.c[key[0]] if returning is None else returning
-    found = conn.execute(statement.returning(column)).first()
+    statement = _insert_unless_taken(conn.dialect.name, table, tuple(key), column)
+    found = conn.execute(statement, dict(row)).first()
     if returning is not None:
         return None if found is None else found[0]
     return found is not None
