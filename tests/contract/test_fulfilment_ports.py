@@ -435,6 +435,9 @@ def test_an_orders_credit_memos_read_back_exactly_oldest_first(uow_factory: UowF
         (Decimal("9.99"), Decimal("0.82"), Decimal(0), Decimal("10.81")),
         (Decimal("19.98"), Decimal("1.65"), Decimal("12.50"), Decimal("34.13")),
     ]
+    with uow_factory() as uow, pytest.raises(Conflict) as refused:
+        uow.billing.add_credit_memo(replace(earlier, reason_code="again"))
+    assert refused.value.code is ErrorCode.CONCURRENT_UPDATE
 
 
 def test_receivables_are_issued_invoices_less_credit_memos_due_since_the_oldest_invoice(

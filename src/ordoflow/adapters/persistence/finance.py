@@ -115,13 +115,15 @@ class SqlBillingRepository:
         return [_to_invoice(r) for r in self.conn.execute(query)]
 
     def add_credit_memo(self, memo: CreditMemo) -> None:
-        self.conn.execute(credit_memos.insert(), {
+        row = {
             "number": memo.number, "invoice": memo.invoice, "order_id": memo.order_id,
             "account_number": memo.account_number, "currency": memo.currency,
             "lines": _lines(memo.lines), "tax_rate": memo.tax_rate, "tax": memo.tax,
             "freight": memo.freight,
             "gross": memo.gross, "reason_code": memo.reason_code, "issued_at": memo.issued_at,
-        })  # fmt: skip
+        }  # fmt: skip
+        if not insert_new(self.conn, credit_memos, row, ("number",)):
+            raise Conflict(ErrorCode.CONCURRENT_UPDATE, f"credit memo {memo.number} exists")
 
     def credit_memos_for(self, order_id: OrderId) -> list[CreditMemo]:
         m = credit_memos
