@@ -110,7 +110,8 @@ class FakeOrderRepository(OrderRepository):
         super().__init__()
         self.store = store
 
-    def _get(self, order_id: OrderId) -> Order | None:
+    def _get(self, order_id: OrderId, *, lock: bool = False) -> Order | None:
+        del lock  # one process: nothing to hold against
         order = self.store.orders.get(order_id)
         return _snapshot(order) if order else None
 

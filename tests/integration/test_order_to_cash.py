@@ -19,9 +19,10 @@ from ordoflow.application.invoicing import invoice_shipment
 from ordoflow.application.queries import show_order
 from ordoflow.application.warehouse_work import simulate_warehouse
 from ordoflow.bootstrap import App
-from ordoflow.domain.errors import DomainError
+from ordoflow.domain.errors import DomainError, ErrorCode
 from ordoflow.domain.ledger import Account
 from ordoflow.domain.masterdata import Item, ShipTo, Site, StockLevel
+from ordoflow.domain.returns import ReturnRequestLine
 from ordoflow.domain.values import Channel, CountryCode, CurrencyCode, OrderId, ShipToCode, SiteCode
 from ordoflow.domain.warehouse import WarehouseRequest
 from tests.builders import ref
@@ -153,6 +154,23 @@ def test_a_worker_skips_the_shipments_another_worker_is_billing_instead_of_waiti
         assert (report.handled, report.failed) == (0, [])
     assert dispatch_once(app.bus.uow_factory, clock).handled == 1, "taken once the holder let go"
     assert show_order(app.uow_factory, AGENT, oid)["status"] == "invoiced"
+
+
+def test_returns_asked_at_once_for_everything_shipped_make_one_return(
+    shop: App, clock: FakeClock
+) -> None:
+    app = shop
+    oid = order(app, 4, SHIP_TO)
+    simulate_warehouse(app.bus.handle, app.uow_factory, WAREHOUSE, ship_only=True)
+    assert dispatch_once(app.bus.uow_factory, clock).failed == []
+    ask = c.RequestReturn(order_id=oid, lines=(ReturnRequestLine(1, 4, "damaged_in_transit"),),
+                          actor=AGENT)  # fmt: skip
+    results = run_together(6, lambda _: app.bus.handle(ask))
+    refused = [r for r in results if isinstance(r, ErrorCode)]
+    assert len(refused) == 5, results
+    with app.uow_factory() as uow:
+        (kept,) = uow.returns.for_order(oid)
+    assert sum(ln.quantity for ln in kept.lines) == 4
 
 
 def test_shipping_more_than_a_warehouse_was_asked_is_refused_and_changes_nothing(

@@ -103,8 +103,11 @@ class OrderRepository(abc.ABC):
     def add(self, order: Order) -> None:
         self.seen[order.id] = order
 
-    def get(self, order_id: OrderId) -> Order | None:
-        order = self.seen.get(order_id) or self._get(order_id)
+    def get(self, order_id: OrderId, *, lock: bool = False) -> Order | None:
+        """The order; with `lock`, read first in this transaction, it is also held against
+        other writers until the transaction ends (a row lock where the database has them;
+        SQLite's writers take turns anyway), so that what is decided from it cannot race."""
+        order = self.seen.get(order_id) or self._get(order_id, lock=lock)
         if order is not None:
             self.seen[order.id] = order
         return order
@@ -139,7 +142,7 @@ class OrderRepository(abc.ABC):
         return events
 
     @abc.abstractmethod
-    def _get(self, order_id: OrderId) -> Order | None: ...
+    def _get(self, order_id: OrderId, *, lock: bool = False) -> Order | None: ...
 
     @abc.abstractmethod
     def _get_by_po(self, account: AccountNumber, customer_po: str) -> Order | None: ...

@@ -58,7 +58,8 @@ _DISPOSED_TO = {Disposition.RESTOCK: Account.INVENTORY, Disposition.SCRAP: Accou
 def request_return(cmd: c.RequestReturn, uow: UnitOfWork, clock: Clock) -> ReturnId:
     with uow:
         acting = access.permit(uow, cmd)
-        order = uow.orders.get(cmd.order_id)
+        # held until commit: a second request for the order reads this one's return
+        order = uow.orders.get(cmd.order_id, lock=True)
         if order is None:
             raise NotFound(ErrorCode.UNKNOWN_ORDER, f"no order {cmd.order_id!r}")
         access.within(acting, order.header.site)

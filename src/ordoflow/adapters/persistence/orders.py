@@ -128,15 +128,16 @@ class SqlOrderRepository(OrderRepository):
         super().__init__()
         self.conn = conn
 
-    def _one(self, where: sa.ColumnElement[bool]) -> Order | None:
-        row = self.conn.execute(orders.select().where(where)).first()
+    def _one(self, where: sa.ColumnElement[bool], *, lock: bool = False) -> Order | None:
+        query = orders.select().where(where)
+        row = self.conn.execute(query.with_for_update() if lock else query).first()
         if row is None:
             return None
         lines = self.conn.execute(_SELECT_LINES.where(order_lines.c.order_id == row.id)).all()
         return to_order(row, lines)
 
-    def _get(self, order_id: OrderId) -> Order | None:
-        return self._one(orders.c.id == order_id)
+    def _get(self, order_id: OrderId, *, lock: bool = False) -> Order | None:
+        return self._one(orders.c.id == order_id, lock=lock)
 
     def _get_by_po(self, account: AccountNumber, customer_po: str) -> Order | None:
         return self._one(
