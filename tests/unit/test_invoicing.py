@@ -181,3 +181,48 @@ def test_a_final_confirmation_that_ships_nothing_bills_nothing_and_the_order_is_
     assert (invoice.shipment, invoice.net) == ("SHP-1", Decimal("40.00"))
     assert world.store.orders[order_id].status is OrderStatus.INVOICED
     inventory_matches_stock(world)
+
+
+def confirm_only(world: Shop, order_id: OrderId, reference: str, units: dict[int, int]) -> None:
+    """A shipment confirmed, the worker not run yet."""
+    request = WarehouseRequest.id_for(order_id, world.site)
+    world.handle(c.ConfirmShipment(request_id=request, reference=reference, shipped=units,
+                                   actor=WAREHOUSE))  # fmt: skip
+
+
+def test_invoicing_by_hand_bills_each_shipment_now_and_the_worker_bills_nothing_again() -> None:
+    world = shop()
+    order_id = world.order(6)
+    confirm_only(world, order_id, "SHP-1", {1: 4})
+    confirm_only(world, order_id, "SHP-2", {1: 2})
+    world.handle(c.InvoiceOrder(order_id=order_id, actor=FINANCE))
+    assert world.store.orders[order_id].status is OrderStatus.INVOICED
+    assert sorted(i.number or "" for i in world.store.invoices.values()) == [
+        "INV-US01-000001", "INV-US01-000002"]  # fmt: skip
+    assert dispatch_once(world.bus.uow_factory, world.clock).failed == []  # type: ignore[attr-defined]
+    assert len(world.store.invoices) == 2
+    assert [e.document_type for e in world.store.journal].count("invoice") == 2
+    inventory_matches_stock(world)
+
+
+def test_invoicing_by_hand_is_refused_while_an_invoice_would_wait_and_writes_nothing() -> None:
+    world = shop()
+    world.add(ShipTo(world.account, ShipToCode("TOKYO"), "Dock", "1-1 Marunouchi", "Tokyo",
+                     "100-0005", CountryCode("JP")))  # fmt: skip
+    order_id = world.order(5, ship_to=ShipToCode("TOKYO"))
+    confirm_only(world, order_id, "SHP-JP", {1: 5})
+    cases = len(world.store.cases)
+    with pytest.raises(DomainError) as caught:
+        world.handle(c.InvoiceOrder(order_id=order_id, actor=FINANCE))
+    assert caught.value.code is ErrorCode.INVOICE_ON_HOLD
+    assert world.store.invoices == {}
+    assert len(world.store.cases) == cases
+    assert world.store.orders[order_id].status is OrderStatus.SHIPPED
+
+
+def test_invoicing_by_hand_an_order_not_shipped_is_an_illegal_move() -> None:
+    world = shop()
+    order_id = world.order(2)
+    with pytest.raises(DomainError) as caught:
+        world.handle(c.InvoiceOrder(order_id=order_id, actor=FINANCE))
+    assert caught.value.code is ErrorCode.ILLEGAL_TRANSITION

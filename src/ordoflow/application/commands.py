@@ -184,7 +184,7 @@ class ConfirmDelivery(Command):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class InvoiceOrder(OrderCommand):
-    pass
+    """Bill what the order shipped now, rather than when the worker gets to it."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

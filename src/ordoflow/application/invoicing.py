@@ -60,6 +60,27 @@ def invoice_shipment(event: CloudEvent, uow: UnitOfWork, clock: Clock) -> None:
     bill(uow, clock.now(), order, shipment)
 
 
+def bill_now(uow: UnitOfWork, order: Order, at: datetime, actor: ActorId) -> None:
+    """Bill, without waiting for the worker, every shipment of the order it has not billed yet
+    (the worker's own step: each shipment is still billed once, and the worker later finds it
+    billed), then move the order to invoiced. Refused, with nothing written, while an invoice
+    of the order is on hold: its billing case decides it."""
+    if order.status is not OrderStatus.SHIPPED:
+        order.invoice(actor=actor, at=at)  # refused by the lifecycle, with its state named
+    invoices = {i.id: i for i in uow.billing.invoices_for(order.id)}
+    for shipment in uow.warehouse.shipments_for(order.id):
+        key = Invoice.id_for(shipment.site, shipment.reference)
+        if shipment.lines and key not in invoices:
+            invoices[key] = bill(uow, at, order, shipment)
+    held = sorted(i.id for i in invoices.values() if i.status is InvoiceStatus.ON_HOLD)
+    if held:
+        raise DomainError(ErrorCode.INVOICE_ON_HOLD,
+                          f"invoice {held[0]} of order {order.id} is on hold; the billing queue "
+                          "decides it")  # fmt: skip
+    if order.status is OrderStatus.SHIPPED:  # every shipment billed before, or none with units
+        order.invoice(actor=actor, at=at)
+
+
 def bill(uow: UnitOfWork, at: datetime, order: Order, shipment: Shipment) -> Invoice:
     """The shipment's invoice, issued or on hold; the one it has when it was billed before."""
     lines = tuple(InvoiceLine(n, order.line(n).sku, q, order.line(n).unit_price)
@@ -210,6 +231,7 @@ __all__ = [
     "BILLING_STEP",
     "INVOICE_CHARGES",
     "bill",
+    "bill_now",
     "invoice_shipment",
     "issue",
     "release_hold",

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ordoflow.application import access, actions, allocation, fact_data, fulfilment, pipeline
+from ordoflow.application import (
+    access,
+    actions,
+    allocation,
+    fact_data,
+    fulfilment,
+    invoicing,
+    pipeline,
+)
 from ordoflow.application import commands as c
 from ordoflow.application.cases import cancel_cases_of
 from ordoflow.application.placing import take_in
@@ -62,7 +70,8 @@ def release_order(cmd: c.ReleaseOrder, uow: UnitOfWork, clock: Clock) -> None:
 
 
 def invoice_order(cmd: c.InvoiceOrder, uow: UnitOfWork, clock: Clock) -> None:
-    _change(cmd, uow, lambda o: o.invoice(actor=cmd.actor, at=clock.now()))
+    """Invoiced by hand means billed now: see `invoicing.bill_now`."""
+    _change(cmd, uow, lambda o: invoicing.bill_now(uow, o, clock.now(), cmd.actor))
 
 
 def close_order(cmd: c.CloseOrder, uow: UnitOfWork, clock: Clock) -> None:
