@@ -67,45 +67,30 @@ def dispatch_once(
             events = reader.outbox.unhandled(sub.name, sub.types, limit)
         for start in range(0, len(events), batch):
             chunk = events[start : start + batch]
-            if len(chunk) == 1 or not _together(sub, chunk, uow_factory, clock, report):
-                for event in chunk:
-                    _alone(sub, event, uow_factory, clock, report)
+            if len(chunk) > 1:
+                try:
+                    report.handled += _in_one_transaction(sub, chunk, uow_factory, clock)
+                    continue
+                except DomainError:
+                    pass  # a step refused: each event on its own, so that the others go through
+            for event in chunk:
+                try:
+                    report.handled += _in_one_transaction(sub, [event], uow_factory, clock)
+                except DomainError as exc:
+                    report.failed.append((sub.name, event.id, f"[{exc.code}] {exc.message}"))
     return report
 
 
-def _together(
+def _in_one_transaction(
     sub: Subscription,
     events: Sequence[CloudEvent],
     uow_factory: Callable[[], UnitOfWork],
     clock: Clock,
-    report: DispatchReport,
-) -> bool:
-    """The events in one transaction; False, with nothing done, when a step refused."""
-    try:
-        with uow_factory() as uow:
-            handled = _steps(sub, events, uow, clock)
-            uow.commit()
-    except DomainError:
-        return False
-    report.handled += handled
-    return True
-
-
-def _alone(
-    sub: Subscription,
-    event: CloudEvent,
-    uow_factory: Callable[[], UnitOfWork],
-    clock: Clock,
-    report: DispatchReport,
-) -> None:
-    try:
-        with uow_factory() as uow:
-            handled = _steps(sub, [event], uow, clock)
-            uow.commit()
-    except DomainError as exc:
-        report.failed.append((sub.name, event.id, f"[{exc.code}] {exc.message}"))
-        return
-    report.handled += handled
+) -> int:
+    with uow_factory() as uow:
+        handled = _steps(sub, events, uow, clock)
+        uow.commit()
+    return handled
 
 
 def _steps(sub: Subscription, events: Sequence[CloudEvent], uow: UnitOfWork, clock: Clock) -> int:
