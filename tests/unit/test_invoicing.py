@@ -197,6 +197,8 @@ def test_invoicing_by_hand_bills_each_shipment_now_and_the_worker_bills_nothing_
     confirm_only(world, order_id, "SHP-2", {1: 2})
     world.handle(c.InvoiceOrder(order_id=order_id, actor=FINANCE))
     assert world.store.orders[order_id].status is OrderStatus.INVOICED
+    moved = [e.actor for e in world.store.log[order_id] if e.to_state == "invoiced"]
+    assert FINANCE in moved, "the order's log names who invoiced it"
     assert sorted(i.number or "" for i in world.store.invoices.values()) == [
         "INV-US01-000001", "INV-US01-000002"]  # fmt: skip
     assert dispatch_once(world.bus.uow_factory, world.clock).failed == []  # type: ignore[attr-defined]

@@ -71,7 +71,7 @@ def bill_now(uow: UnitOfWork, order: Order, at: datetime, actor: ActorId) -> Non
     for shipment in uow.warehouse.shipments_for(order.id):
         key = Invoice.id_for(shipment.site, shipment.reference)
         if shipment.lines and key not in invoices:
-            invoices[key] = bill(uow, at, order, shipment)
+            invoices[key] = bill(uow, at, order, shipment, actor=actor)
     held = sorted(i.id for i in invoices.values() if i.status is InvoiceStatus.ON_HOLD)
     if held:
         raise DomainError(ErrorCode.INVOICE_ON_HOLD,
@@ -81,8 +81,12 @@ def bill_now(uow: UnitOfWork, order: Order, at: datetime, actor: ActorId) -> Non
         order.invoice(actor=actor, at=at)
 
 
-def bill(uow: UnitOfWork, at: datetime, order: Order, shipment: Shipment) -> Invoice:
-    """The shipment's invoice, issued or on hold; the one it has when it was billed before."""
+def bill(
+    uow: UnitOfWork, at: datetime, order: Order, shipment: Shipment,
+    *, actor: ActorId = SYSTEM_ACTOR,
+) -> Invoice:  # fmt: skip
+    """The shipment's invoice, issued or on hold; the one it has when it was billed before.
+    `actor` moves the order to invoiced when this bills its last units."""
     lines = tuple(InvoiceLine(n, order.line(n).sku, q, order.line(n).unit_price)
                   for n, q in shipment.lines)  # fmt: skip
     net = sum((ln.amount for ln in lines), Decimal(0))
@@ -105,13 +109,14 @@ def bill(uow: UnitOfWork, at: datetime, order: Order, shipment: Shipment) -> Inv
         uow.billing.save_invoice(invoice)
         _open_billing_case(uow, order, invoice, at, site)
         return invoice
-    issue(uow, invoice, order, at, [*earlier, invoice])
+    issue(uow, invoice, order, at, [*earlier, invoice], actor=actor)
     return invoice
 
 
 def issue(
-    uow: UnitOfWork, invoice: Invoice, order: Order, at: datetime, invoices: Sequence[Invoice]
-) -> None:
+    uow: UnitOfWork, invoice: Invoice, order: Order, at: datetime, invoices: Sequence[Invoice],
+    *, actor: ActorId = SYSTEM_ACTOR,
+) -> None:  # fmt: skip
     """Number the invoice, post it, and move the order once every shipment is billed
     (`invoices`: the order's, this one included)."""
     number = uow.billing.next_number(invoice.company, INVOICE_SERIES)
@@ -128,10 +133,12 @@ def issue(
         net=str(invoice.net), tax=str(invoice.tax), freight=str(invoice.freight),
         gross=str(invoice.gross), shipment=invoice.id,
     ))  # fmt: skip
-    _order_invoiced(order, at, invoices)
+    _order_invoiced(order, at, invoices, actor)
 
 
-def _order_invoiced(order: Order, at: datetime, invoices: Sequence[Invoice]) -> None:
+def _order_invoiced(
+    order: Order, at: datetime, invoices: Sequence[Invoice], actor: ActorId = SYSTEM_ACTOR
+) -> None:
     """A shipped order moves to invoiced once its issued invoices bill every unit it shipped
     (each invoice bills one shipment's units, and never more than shipped)."""
     if order.status is not OrderStatus.SHIPPED:
@@ -142,7 +149,7 @@ def _order_invoiced(order: Order, at: datetime, invoices: Sequence[Invoice]) -> 
             for ln in i.lines:
                 billed[ln.line_no] = billed.get(ln.line_no, 0) + ln.quantity
     if all(billed.get(ln.line_no, 0) >= ln.shipped_qty for ln in order.lines):
-        order.invoice(actor=SYSTEM_ACTOR, at=at)
+        order.invoice(actor=actor, at=at)
 
 
 def _charges(
