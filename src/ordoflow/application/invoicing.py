@@ -19,9 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 from ordoflow.application import pipeline
+from ordoflow.application.case_opening import open_hold_case
 from ordoflow.application.ports import Clock, CloudEvent, InvoiceExists, UnitOfWork
 from ordoflow.application.process import table_in_force
-from ordoflow.domain.cases import Case, case_priority, new_case_id
 from ordoflow.domain.errors import DomainError, ErrorCode, NotFound
 from ordoflow.domain.events import InvoiceIssued
 from ordoflow.domain.invoicing import (
@@ -35,7 +35,6 @@ from ordoflow.domain.invoicing import (
 from ordoflow.domain.lifecycle import OrderStatus
 from ordoflow.domain.masterdata import Customer, ShipTo, Site
 from ordoflow.domain.orders import Order
-from ordoflow.domain.people import add_business_hours
 from ordoflow.domain.values import SYSTEM_ACTOR, ActorId, SiteCode
 from ordoflow.domain.warehouse import Shipment
 from ordoflow.governance.facts import destination_region
@@ -109,16 +108,15 @@ def bill(
         uow.billing.save_invoice(invoice)
         _open_billing_case(uow, order, invoice, at, site)
         return invoice
-    issue(uow, invoice, order, at, [*earlier, invoice], actor=actor)
+    issue(uow, invoice, order, at, actor=actor)
     return invoice
 
 
 def issue(
-    uow: UnitOfWork, invoice: Invoice, order: Order, at: datetime, invoices: Sequence[Invoice],
+    uow: UnitOfWork, invoice: Invoice, order: Order, at: datetime,
     *, actor: ActorId = SYSTEM_ACTOR,
 ) -> None:  # fmt: skip
-    """Number the invoice, post it, and move the order once every shipment is billed
-    (`invoices`: the order's, this one included)."""
+    """Number the invoice, post it, and move the order once every shipment is billed."""
     number = uow.billing.next_number(invoice.company, INVOICE_SERIES)
     customer = uow.records.get(Customer, (invoice.account_number,))
     terms = _term_days(customer.payment_terms if customer else "")
@@ -133,7 +131,9 @@ def issue(
         net=str(invoice.net), tax=str(invoice.tax), freight=str(invoice.freight),
         gross=str(invoice.gross), shipment=invoice.id,
     ))  # fmt: skip
-    _order_invoiced(order, at, invoices, actor)
+    # read after the number: the company's series serialises its invoices, so another
+    # shipment of the order billed meanwhile has committed and is counted here
+    _order_invoiced(order, at, uow.billing.invoices_for(order.id), actor)
 
 
 def _order_invoiced(
@@ -186,20 +186,12 @@ def _quantity_problem(order: Order, invoice: Invoice, others: Sequence[Invoice])
 def _open_billing_case(
     uow: UnitOfWork, order: Order, invoice: Invoice, at: datetime, site: Site | None
 ) -> None:
-    zone = site.time_zone if site else "UTC"
-    customer = uow.records.get(Customer, (order.header.account_number,))
-    case = Case(
-        id=new_case_id(), order_id=order.id, site=order.header.site, step=BILLING_STEP,
-        decision_seq=0, outcome="hold", reason_code=invoice.hold_reason or "billing_hold",
-        queue=BILLING_QUEUE, owner_role=BILLING_ROLE,
-        priority=case_priority("hold", customer.tier.value if customer else ""),
-        opened_at=at, due_at=add_business_hours(at, BILLING_SLA_HOURS, zone),
-        sla_hours=BILLING_SLA_HOURS, time_zone=zone, escalation=("executive",),
+    open_hold_case(
+        uow, order, step=BILLING_STEP, reason_code=invoice.hold_reason or "billing_hold",
+        queue=BILLING_QUEUE, owner_role=BILLING_ROLE, sla_hours=BILLING_SLA_HOURS,
+        time_zone=site.time_zone if site else "UTC", escalation=("executive",), at=at,
+        invoice=invoice.id,
     )  # fmt: skip
-    case.opened(SYSTEM_ACTOR)
-    uow.cases.add(case)
-    uow.audit.append(f"case:{case.id}", "opened", actor=SYSTEM_ACTOR, at=at, before=None,
-                     after={**case.snapshot(), "invoice": invoice.id})  # fmt: skip
 
 
 def release_hold(uow: UnitOfWork, order: Order, at: datetime, actor: ActorId, *,
@@ -220,7 +212,7 @@ def release_hold(uow: UnitOfWork, order: Order, at: datetime, actor: ActorId, *,
                                   f"invoice {invoice.id}: {INVOICE_CHARGES} still gives no tax "
                                   "rate for its destination; complete it, or override")  # fmt: skip
             invoice.tax_code, invoice.tax_rate, invoice.freight = charges
-        issue(uow, invoice, order, at, invoices)
+        issue(uow, invoice, order, at)
 
 
 def _company(site: Site | None, code: SiteCode) -> str:
