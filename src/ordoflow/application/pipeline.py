@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from ordoflow.application import actions, fulfilment
+from ordoflow.application.case_opening import open_case
 from ordoflow.application.fact_data import order_data
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.application.resolving import (
@@ -282,10 +283,7 @@ def _stop(
         opened_at=at, due_at=route.due_at, sla_hours=defined.sla_hours,
         time_zone=data.time_zone, escalation=defined.escalation,
     )  # fmt: skip
-    case.opened(SYSTEM_ACTOR)
-    uow.cases.add(case)
-    uow.audit.append(f"case:{case.id}", "opened", actor=SYSTEM_ACTOR, at=at, before=None,
-                     after=case.snapshot())  # fmt: skip
+    open_case(uow, case, at)
 
 
 def _record(

@@ -21,19 +21,17 @@ from typing import Any
 
 from ordoflow.application import access, crediting, postings
 from ordoflow.application import commands as c
+from ordoflow.application.case_opening import open_hold_case
 from ordoflow.application.pipeline import compiled
 from ordoflow.application.ports import Clock, UnitOfWork
 from ordoflow.application.process import table_in_force
-from ordoflow.domain.cases import Case, case_priority, new_case_id
 from ordoflow.domain.errors import Conflict, ErrorCode, NotFound
 from ordoflow.domain.events import StockReceived
 from ordoflow.domain.fulfilment_events import ReturnChanged
 from ordoflow.domain.intake import check_reason
 from ordoflow.domain.invoicing import InvoiceStatus
 from ordoflow.domain.ledger import Account
-from ordoflow.domain.masterdata import Customer
 from ordoflow.domain.orders import Order
-from ordoflow.domain.people import add_business_hours
 from ordoflow.domain.returns import (
     Disposition,
     ReturnAuthorization,
@@ -122,19 +120,11 @@ def _decide(
 def _open_case(
     uow: UnitOfWork, order: Order, rma: ReturnAuthorization, role: str, at: datetime
 ) -> None:
-    customer = uow.records.get(Customer, (order.header.account_number,))
-    case = Case(
-        id=new_case_id(), order_id=order.id, site=order.header.site, step=RETURN_STEP,
-        decision_seq=0, outcome="hold", reason_code=rma.decision_reason or "return_approval",
-        queue=RETURN_QUEUE, owner_role=role,
-        priority=case_priority("hold", customer.tier.value if customer else ""), opened_at=at,
-        due_at=add_business_hours(at, RETURN_SLA_HOURS, "UTC"), sla_hours=RETURN_SLA_HOURS,
-        time_zone="UTC", escalation=("finance",),
+    open_hold_case(
+        uow, order, step=RETURN_STEP, reason_code=rma.decision_reason or "return_approval",
+        queue=RETURN_QUEUE, owner_role=role, sla_hours=RETURN_SLA_HOURS, time_zone="UTC",
+        escalation=("finance",), at=at, **{"return": rma.id},
     )  # fmt: skip
-    case.opened(SYSTEM_ACTOR)
-    uow.cases.add(case)
-    uow.audit.append(f"case:{case.id}", "opened", actor=SYSTEM_ACTOR, at=at, before=None,
-                     after={**case.snapshot(), "return": rma.id})  # fmt: skip
 
 
 def decide_case(uow: UnitOfWork, order: Order, *, approve: bool, actor: ActorId,

@@ -75,9 +75,9 @@ def simulate_warehouse(
         waiting = uow.warehouse.open_requests(sites, limit)
     shipped: list[SimulatedShipment] = []
     for r in waiting:
-        if r.status is RequestStatus.RELEASED and not ship_only:
+        if not ship_only and r.status is RequestStatus.RELEASED:
             handle(c.ConfirmPicking(request_id=r.id, actor=actor))
-        if r.status in (RequestStatus.RELEASED, RequestStatus.PICKED) and not ship_only:
+        if not ship_only and r.status in (RequestStatus.RELEASED, RequestStatus.PICKED):
             handle(c.ConfirmPacking(request_id=r.id, actor=actor))
         units = {ln.line_no: ln.open for ln in r.lines if ln.open > 0}
         reference = f"SIM-{r.order_id}-{r.site}-{sum(ln.shipped for ln in r.lines)}"

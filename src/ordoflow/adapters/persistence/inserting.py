@@ -17,10 +17,13 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 
+def _insert(dialect: str, table: sa.Table) -> Any:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 def dialect_insert(conn: Connection, table: sa.Table) -> Any:
     """The connection's own INSERT, which knows ON CONFLICT (PostgreSQL and SQLite)."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    return insert(table)
+    return _insert(conn.dialect.name, table)
 
 
 @functools.cache
@@ -28,8 +31,8 @@ def _insert_unless_taken(
     dialect: str, table: sa.Table, key: tuple[str, ...], returning: sa.Column[Any]
 ) -> Any:
     """Built once per table and key: building a statement costs more than running it."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(key)).returning(returning)
+    unless_taken = _insert(dialect, table).on_conflict_do_nothing(index_elements=list(key))
+    return unless_taken.returning(returning)
 
 
 def insert_new(
